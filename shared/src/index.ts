@@ -1,0 +1,3 @@
+export * from './manifest.ts';
+export * from './errors.ts';
+export * from './routes.ts';

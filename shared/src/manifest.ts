@@ -1,0 +1,148 @@
+/**
+ * The manifest: the contract between the compiler, the deployer and the local
+ * runner (DESIGN.md §6). Fields named here must not be renamed; extend freely.
+ *
+ * @example
+ * ```json
+ * {"project": "demo",
+ *  "stateMachines": {"main": {"definition": {"StartAt": "...", "States": {}},
+ *     "firstClass": true, "schedule": null, "subscriptions": [], "export": null,
+ *     "substitutions": ["LambdaFunctionFoo"],
+ *     "states": {"Foo": {"line": 7, "column": 5, "kind": "Task", "task": "Foo"}}}},
+ *  "tasks": {"Foo": {"service": "lambda", "attributes": {...}, "run": {"source": "...", "imports": []}}},
+ *  "diagnostics": []}
+ * ```
+ */
+
+/** An Amazon States Language state machine definition (JSONPath flavour). */
+export interface AslDefinition {
+  Comment?: string;
+  StartAt: string;
+  States: Record<string, AslState>;
+  TimeoutSeconds?: number;
+  [key: string]: unknown;
+}
+
+/** One ASL state object; `Type` is one of the ASL state types. */
+export interface AslState {
+  Type: 'Task' | 'Pass' | 'Choice' | 'Wait' | 'Succeed' | 'Fail' | 'Parallel' | 'Map';
+  [key: string]: unknown;
+}
+
+/** Task services accepted in a Task class's `service` attribute (spec §2.2). */
+export const TASK_SERVICES = [
+  'lambda',
+  'lambda:container',
+  'lambda:pexpm-runner',
+  'ecs',
+  'ecs:worker',
+  'codebuild',
+] as const;
+export type TaskService = (typeof TASK_SERVICES)[number];
+
+/** Task class attributes with the original Fluxio defaults (spec §2.2). */
+export interface TaskAttributes {
+  service: TaskService;
+  /** Default `TimeoutSeconds` for calls of this task, in seconds. @default 300 */
+  timeout: number;
+  /** ECS CPU units. @default 1024 */
+  cpu: number;
+  /** Memory in MB (Lambda and ECS). @default 2048 */
+  memory: number;
+  /** CodeBuild build spec (a literal dict) or null. */
+  build_spec: Record<string, unknown> | null;
+  /** `ecs:worker`: minimum ECS tasks. @default 0 */
+  autoscaling_min: number;
+  /** `ecs:worker`: maximum ECS tasks. @default 10 */
+  autoscaling_max: number;
+  /** `ecs:worker`: `package.module:Class` of the TaskWorker subclass. @default "" */
+  spec: string;
+  /** `ecs:worker`: messages processed at once, 1..100. @default 1 */
+  concurrency: number;
+  /** Heartbeat interval in seconds, or null (becomes `HeartbeatSeconds`). */
+  heartbeat_interval: number | null;
+}
+
+/** A Task class of the project. */
+export interface ManifestTask {
+  service: TaskService;
+  attributes: TaskAttributes;
+  /**
+   * The `async def run(event, context)` method, extracted as-is (imports kept
+   * in `source`; `imports` lists the top-level packages it imports, spec §2.3).
+   * Null when the class defines no async `run` (e.g. `ecs:worker`, `codebuild`).
+   */
+  run: { source: string; imports: string[]; line: number } | null;
+  /** 1-based line of the `class` statement. */
+  line: number;
+}
+
+/** `@schedule(expression=..., input_data=...)` (spec §2.6). */
+export interface ScheduleTrigger {
+  expression: string | null;
+  input_data: Record<string, unknown> | null;
+}
+
+/** One `@subscribe(...)` (spec §2.6). */
+export interface SubscriptionTrigger {
+  project: string | null;
+  state_machine: string;
+  status: 'success' | 'failure';
+  topic_arn_import_value: string | null;
+}
+
+/** Where a state came from in `project.py` (1-based line and column). */
+export interface StateSource {
+  line: number;
+  column: number;
+  /** ASL state type. */
+  kind: AslState['Type'];
+  /** The Task class (or nested state machine function) a Task state calls. */
+  task?: string;
+  /** The state machine function whose body holds this state. */
+  function?: string;
+}
+
+/** One compiled state machine (one module-level `def`). */
+export interface ManifestStateMachine {
+  definition: AslDefinition;
+  /** False when the function is only used as a Map iterator or Parallel branch. */
+  firstClass: boolean;
+  schedule: ScheduleTrigger | null;
+  subscriptions: SubscriptionTrigger[];
+  export: { enabled: boolean } | null;
+  /** Names of `${…}` definition-substitution placeholders used (without `${}`). */
+  substitutions: string[];
+  /** Every state of the definition, nested Map/Parallel states included. */
+  states: Record<string, StateSource>;
+  /** 1-based line of the `def`. */
+  line: number;
+}
+
+/** The compiler's output for one project file. */
+export interface Manifest {
+  project: string;
+  stateMachines: Record<string, ManifestStateMachine>;
+  tasks: Record<string, ManifestTask>;
+  /** Non-fatal findings (warnings); errors never produce a manifest. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * A compile error or warning with a precise source range. Lines and columns
+ * are 1-based; `endColumn` is exclusive.
+ */
+export interface Diagnostic {
+  /** Stable code, e.g. `DSL.UnknownName`, `Syntax.MissingColon`. */
+  code: string;
+  /** What is wrong and what to write instead. */
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity?: 'error' | 'warning';
+}
+
+/** Result of `compile()`: a manifest, or all errors of the file. Never throws. */
+export type CompileResult = { ok: true; manifest: Manifest } | { ok: false; errors: Diagnostic[] };
