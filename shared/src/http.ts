@@ -1,0 +1,118 @@
+/**
+ * The HTTP edge shared by every service handler: API Gateway HTTP API
+ * (payload 2.0) events in, JSON out, errors as
+ * `{"error":{"code","message","details"?}}` (DESIGN.md §6).
+ *
+ * Handlers stay thin: they declare a body schema and a size limit, and get a
+ * parsed, validated body. Bad input never becomes a 5xx.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { HttpError, isHttpError, type HttpErrorBody } from './errors.ts';
+
+/** API Gateway HTTP API's own request payload limit, in bytes (10 MB). */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** What a route handler receives. */
+export interface HttpRequest<TBody> {
+  body: TBody;
+  pathParameters: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  event: HttpEvent;
+  context: Context;
+}
+
+/** What a route handler returns: a JSON body and an optional status (200). */
+export interface HttpResponse {
+  statusCode?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface JsonHandlerOptions<S extends TSchema | undefined> {
+  /** TypeBox schema of the JSON body; omit for routes without a body. */
+  bodySchema?: S;
+  /** Largest accepted body, in bytes; larger bodies get 413 with `tooLargeHint`. */
+  maxBodyBytes?: number;
+  /** Appended to the 413 message: what to do instead. */
+  tooLargeHint?: string;
+}
+
+/** Serialise an error response. */
+export const errorResponse = (statusCode: number, code: string, message: string, details?: unknown): HttpResult => {
+  const body: HttpErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }) } };
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+};
+
+const decodeBody = (event: HttpEvent): Buffer =>
+  event.body == null ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+
+/**
+ * Wrap a route function as a middy Lambda handler for API Gateway HTTP API.
+ *
+ * - body larger than `maxBodyBytes` → 413 `Request.TooLarge`
+ * - body not JSON → 400 `Request.MalformedJson`
+ * - body not matching `bodySchema` → 400 `Request.Invalid` with the failing paths in `details`
+ * - a thrown {@link HttpError} → its status and code
+ * - anything else → 500 `Internal` (logged; the message is not exposed)
+ */
+export function jsonHandler<S extends TSchema | undefined = undefined>(
+  options: JsonHandlerOptions<S>,
+  route: (req: HttpRequest<S extends TSchema ? Static<S> : undefined>) => Promise<HttpResponse>,
+) {
+  const check = options.bodySchema ? TypeCompiler.Compile(options.bodySchema) : undefined;
+  const maxBytes = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
+  const base = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    try {
+      let body: unknown = undefined;
+      if (check) {
+        const raw = decodeBody(event);
+        if (raw.length > maxBytes) {
+          throw new HttpError(
+            413,
+            'Request.TooLarge',
+            `Request body is ${raw.length} bytes; the limit is ${maxBytes} bytes.${options.tooLargeHint ? ' ' + options.tooLargeHint : ''}`,
+            { limitBytes: maxBytes, sizeBytes: raw.length },
+          );
+        }
+        if (raw.length === 0) throw new HttpError(400, 'Request.MalformedJson', 'Request body is empty; send a JSON object.');
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch (e) {
+          throw new HttpError(400, 'Request.MalformedJson', `Request body is not valid JSON: ${(e as Error).message}`);
+        }
+        if (!check.Check(body)) {
+          const details = [...check.Errors(body)].slice(0, 20).map((err) => ({ path: err.path || '/', message: err.message }));
+          const first = details[0];
+          throw new HttpError(400, 'Request.Invalid', `Invalid request body at ${first?.path}: ${first?.message}.`, details);
+        }
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+      const res = await route({
+        body: body as never,
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        headers,
+        event,
+        context,
+      });
+      return {
+        statusCode: res.statusCode ?? 200,
+        headers: { 'content-type': 'application/json', ...res.headers },
+        body: JSON.stringify(res.body),
+      };
+    } catch (e) {
+      if (isHttpError(e)) return errorResponse(e.statusCode, e.code, e.message, e.details);
+      console.error(JSON.stringify({ level: 'ERROR', message: 'Unhandled error', error: String((e as Error)?.stack ?? e) }));
+      return errorResponse(500, 'Internal', 'Internal error; the request was not completed. Retry, and report it if it persists.');
+    }
+  };
+  return middy(base);
+}
