@@ -1,0 +1,145 @@
+/**
+ * A small HTTP server that serves Lambda handlers (API Gateway HTTP API
+ * payload 2.0) on 127.0.0.1: routing by @middy/http-router, the same route
+ * keys as `serverless.yml`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import httpRouterHandler from '@middy/http-router';
+import type { HttpEvent, HttpResult } from '@fluxio/contracts/http';
+import { errorResponse, API_GATEWAY_MAX_BODY_BYTES } from '@fluxio/contracts/http';
+import { toApiGatewayEvent } from './apiGatewayEvent.ts';
+
+/** A Lambda-style handler for an API Gateway HTTP API event. */
+export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult | undefined | void>;
+
+/** One route the local server serves. */
+export interface LocalRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway path with `{param}` segments. */
+  path: string;
+  handler: LambdaHttpHandler;
+  /** Largest request body, in bytes. @default 10 MiB (API Gateway's payload limit) */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:4510`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A Lambda context for local invocations (timeouts are not enforced locally). */
+export function localLambdaContext(functionName: string, timeoutMs = 29_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: `local-${Math.random().toString(36).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+const readBody = (req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+/**
+ * Start serving `routes` on `host:port` (port 0 = ephemeral).
+ * Unknown routes get 404 `Route.NotFound`; bodies above a route's limit 413.
+ */
+export async function startHttpServer(
+  routes: LocalRoute[],
+  options: { host?: string; port?: number } = {},
+): Promise<RunningServer> {
+  const router = httpRouterHandler({
+    routes: routes.map((r) => ({
+      method: r.method,
+      path: r.path,
+      handler: async (event: HttpEvent, context: Context) => {
+        // API Gateway passes path parameters URL-decoded.
+        if (event.pathParameters) {
+          for (const [k, v] of Object.entries(event.pathParameters)) {
+            if (v !== undefined) {
+              try {
+                event.pathParameters[k] = decodeURIComponent(v);
+              } catch {
+                return errorResponse(400, 'Request.InvalidPath', `Path parameter ${k} is not valid URL encoding.`);
+              }
+            }
+          }
+        }
+        (event as { routeKey: string }).routeKey = `${r.method} ${r.path}`;
+        const limit = r.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
+        const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
+        if (size > limit) {
+          return errorResponse(413, 'Request.TooLarge', `Request body is ${size} bytes; the limit for ${r.method} ${r.path} is ${limit} bytes.`);
+        }
+        return r.handler(event, context);
+      },
+    })),
+    notFoundResponse: ({ method, path }: { method: string; path: string }) =>
+      errorResponse(404, 'Route.NotFound', `No route ${method} ${path}. See GET /v1/openapi.json for the API.`),
+  } as never) as unknown as LambdaHttpHandler;
+  // Bodies are buffered up to the largest route limit; each route then checks its own.
+  const maxLimit = Math.max(API_GATEWAY_MAX_BODY_BYTES, ...routes.map((r) => r.maxBodyBytes ?? 0));
+
+  const server = http.createServer(async (req, res) => {
+    const send = (result: HttpResult | undefined | void) => {
+      const r = result ?? { statusCode: 204 };
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);
+      const body = r.body === undefined ? Buffer.alloc(0) : Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8');
+      res.writeHead(r.statusCode ?? 200, headers);
+      res.end(body);
+    };
+    try {
+      const body = await readBody(req, maxLimit);
+      if (body === 'too-large') {
+        send(errorResponse(413, 'Request.TooLarge', `Request body exceeds ${maxLimit} bytes.`));
+        return;
+      }
+      const event = toApiGatewayEvent(req, body);
+      const context = localLambdaContext('fluxio-local');
+      send(await router(event, context));
+    } catch (e) {
+      console.error(e);
+      send(errorResponse(500, 'Internal', 'Internal error in the local platform.'));
+    }
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
