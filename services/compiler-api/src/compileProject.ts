@@ -1,22 +1,47 @@
 import type { Parser } from 'web-tree-sitter';
-import type { CompileResult, Diagnostic } from '@fluxio/contracts/manifest';
+import type { CompileResult } from '@fluxio/contracts/manifest';
 import type { CompileOptions } from './index.ts';
+import { DiagnosticSink, LineIndex } from './parse/source.ts';
+import { reportSyntaxErrors } from './parse/syntaxErrors.ts';
+import { ProjectLowerer } from './lower/lowerProject.ts';
 
-/** Temporary skeleton: replaced by the full pipeline. */
+/** Set env `LOG=compile` to trace compile phases on stderr. */
+const TRACE = typeof process !== 'undefined' && /\bcompile\b/.test(process.env.LOG ?? '');
+
+/**
+ * Full pipeline for one file: parse (tree-sitter) → syntax check → lower and
+ * emit → manifest. Collects every diagnostic; an internal bug becomes a
+ * `Compiler.Internal` diagnostic, never an exception.
+ */
 export function compileWithParser(parser: Parser, source: string, options: CompileOptions): CompileResult {
+  const text = typeof source === 'string' ? source : '';
+  const sink = new DiagnosticSink(new LineIndex(text));
+  let tree: ReturnType<Parser['parse']> = null;
   try {
-    const tree = parser.parse(source);
+    const t0 = TRACE ? performance.now() : 0;
+    tree = parser.parse(text);
     if (!tree) throw new Error('parser returned no tree');
-    try {
-      if (tree.rootNode.hasError) {
-        const d: Diagnostic = { code: 'Syntax.Invalid', message: 'invalid syntax', line: 1, column: 1, endLine: 1, endColumn: 2 };
-        return { ok: false, errors: [d] };
-      }
-      return { ok: true, manifest: { project: options.project ?? 'project', stateMachines: {}, tasks: {}, diagnostics: [] } };
-    } finally {
-      tree.delete();
-    }
+    if (TRACE) process.stderr.write(`[compile] parse ${(performance.now() - t0).toFixed(2)} ms\n`);
+    if (reportSyntaxErrors(tree, sink)) return { ok: false, errors: sink.errors };
+    const manifest = new ProjectLowerer(text, sink).lower(tree, options.project ?? 'project');
+    if (TRACE) process.stderr.write(`[compile] total ${(performance.now() - t0).toFixed(2)} ms\n`);
+    if (sink.errors.length) return { ok: false, errors: sortDiagnostics(sink.errors) };
+    manifest.diagnostics = sink.warnings;
+    return { ok: true, manifest };
   } catch (err) {
-    return { ok: false, errors: [{ code: 'Compiler.Internal', message: `internal compiler error: ${(err as Error).message}`, line: 1, column: 1, endLine: 1, endColumn: 1 }] };
+    const e = err as Error;
+    return {
+      ok: false,
+      errors: [
+        ...sink.errors,
+        { code: 'Compiler.Internal', message: `internal compiler error (please report): ${e?.message ?? String(err)}`, line: 1, column: 1, endLine: 1, endColumn: 2, severity: 'error' },
+      ],
+    };
+  } finally {
+    tree?.delete();
   }
+}
+
+function sortDiagnostics<T extends { line: number; column: number }>(d: T[]): T[] {
+  return [...d].sort((a, b) => a.line - b.line || a.column - b.column);
 }

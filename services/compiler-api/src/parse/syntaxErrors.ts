@@ -1,0 +1,267 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type { DiagnosticSink, LineIndex } from './source.ts';
+
+/** A syntax error located where CPython reports it (1-based line/column). */
+export interface SyntaxProblem {
+  code: string;
+  message: string;
+  start: number;
+  end: number;
+}
+
+const COMPOUND = /^(async\s+)?(if|elif|else|while|for|def|class|try|except|finally|with)\b/;
+const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+const CLOSE: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+interface LogicalLine {
+  start: number; // offset of first non-blank char
+  lineNo: number;
+  indent: number;
+  text: string; // code without comments/strings content (strings replaced by "")
+  endsWithColon: boolean;
+}
+
+/**
+ * Python tokenizer-level checks that tree-sitter cannot locate the way CPython
+ * does: unterminated strings, unmatched/unclosed brackets, indentation
+ * (unexpected indent, unindent mismatch, missing indented block) and missing
+ * colons on compound statement headers. Returns the first problem CPython
+ * would report, or undefined. It only tokenises; it never builds a tree.
+ */
+export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undefined {
+  const stack: Array<{ ch: string; at: number }> = [];
+  const logical: LogicalLine[] = [];
+  let i = 0;
+  const n = src.length;
+  let lineStartOffset = 0;
+  let cur: { start: number; indent: number; text: string } | undefined;
+  let atLineStart = true;
+  let indentCount = 0;
+  let continuation = false;
+  while (i < n) {
+    const c = src[i];
+    if (atLineStart) {
+      // measure indentation
+      let j = i;
+      let col = 0;
+      while (j < n && (src[j] === ' ' || src[j] === '\t' || src[j] === '\f')) {
+        col = src[j] === '\t' ? (Math.floor(col / 8) + 1) * 8 : col + 1;
+        j++;
+      }
+      indentCount = col;
+      atLineStart = false;
+      i = j;
+      continue;
+    }
+    if (c === '\n' || c === '\r') {
+      if (c === '\r' && src[i + 1] === '\n') i++;
+      i++;
+      lineStartOffset = i;
+      if (stack.length === 0 && !continuation && cur) {
+        finishLine();
+      }
+      continuation = false;
+      atLineStart = stack.length === 0 && !cur;
+      if (!atLineStart) atLineStart = false;
+      if (stack.length === 0 && !cur) atLineStart = true;
+      else if (stack.length === 0 && cur) atLineStart = false;
+      continue;
+    }
+    if (c === '#') {
+      while (i < n && src[i] !== '\n' && src[i] !== '\r') i++;
+      continue;
+    }
+    if (c === '\\' && (src[i + 1] === '\n' || src[i + 1] === '\r')) {
+      continuation = true;
+      i++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\f') {
+      i++;
+      continue;
+    }
+    if (!cur) cur = { start: i, indent: indentCount, text: '' };
+    // string literal?
+    const m = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5));
+    if (m && (m[1] === '' || !/[\w]/.test(src[i - 1] ?? ''))) {
+      const q = m[2];
+      const raw = m[1].toLowerCase().includes('r');
+      let j = i + m[0].length;
+      let closed = false;
+      while (j < n) {
+        const d = src[j];
+        if (d === '\\' && !raw) {
+          j += 2;
+          continue;
+        }
+        if (d === '\\' && raw) {
+          j += 2;
+          continue;
+        }
+        if (q.length === 1 && (d === '\n' || d === '\r')) break;
+        if (src.startsWith(q, j)) {
+          closed = true;
+          j += q.length;
+          break;
+        }
+        j++;
+      }
+      if (!closed) {
+        const detected = lines.position(Math.min(j, n)).line;
+        const triple = q.length === 3;
+        return {
+          code: 'Syntax.UnterminatedString',
+          message: triple
+            ? `unterminated triple-quoted string literal (detected at line ${detected}); close it with ${q}`
+            : `unterminated string literal (detected at line ${detected}); close the string with ${q} on the same line`,
+          start: i,
+          end: i + m[0].length,
+        };
+      }
+      cur.text += '""';
+      i = j;
+      continue;
+    }
+    if (OPEN[c]) stack.push({ ch: c, at: i });
+    else if (CLOSE[c]) {
+      const top = stack.pop();
+      if (!top) return { code: 'Syntax.UnmatchedBracket', message: `unmatched '${c}'; remove it or add the opening '${CLOSE[c]}'`, start: i, end: i + 1 };
+      if (top.ch !== CLOSE[c]) {
+        const tl = lines.position(top.at).line;
+        const here = lines.position(i).line;
+        return {
+          code: 'Syntax.MismatchedBracket',
+          message: `closing parenthesis '${c}' does not match opening parenthesis '${top.ch}'${tl !== here ? ` on line ${tl}` : ''}`,
+          start: i,
+          end: i + 1,
+        };
+      }
+    }
+    cur.text += c;
+    i++;
+  }
+  if (cur && stack.length === 0) finishLine();
+  if (stack.length) {
+    const first = stack[0];
+    // CPython reports an error inside the brackets first only when it is on an earlier line
+    const lp = checkLogical(logical, lines);
+    if (lp && lp.start < first.at) return lp;
+    return { code: 'Syntax.UnclosedBracket', message: `'${first.ch}' was never closed; add the matching '${OPEN[first.ch]}'`, start: first.at, end: first.at + 1 };
+  }
+  return checkLogical(logical, lines);
+
+  function finishLine(): void {
+    const text = cur!.text.trim();
+    logical.push({ start: cur!.start, lineNo: lines.position(cur!.start).line, indent: cur!.indent, text, endsWithColon: text.endsWith(':') });
+    cur = undefined;
+  }
+}
+
+function headerHasColon(text: string): boolean {
+  // a colon outside brackets (strings were blanked); ignore ':=' (walrus)
+  let depth = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text[k];
+    if (OPEN[c]) depth++;
+    else if (CLOSE[c]) depth--;
+    else if (c === ':' && depth === 0 && text[k + 1] !== '=') {
+      // lambda colons: "lambda x: y" at top level
+      const before = text.slice(0, k);
+      const lambdas = (before.match(/\blambda\b/g) ?? []).length;
+      const colonsBefore = (before.replace(/:=/g, '').match(/:/g) ?? []).length;
+      if (lambdas > colonsBefore) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+function checkLogical(logical: LogicalLine[], lines: LineIndex): SyntaxProblem | undefined {
+  const stack = [0];
+  for (let k = 0; k < logical.length; k++) {
+    const l = logical[k];
+    const prev = logical[k - 1];
+    const m = COMPOUND.exec(l.text);
+    if (m && !headerHasColon(l.text)) {
+      const end = lines.lineStart(l.lineNo) + (lines.text.slice(lines.lineStart(l.lineNo)).search(/\r|\n|$/));
+      return { code: 'Syntax.MissingColon', message: `expected ':' at the end of the ${m[2]} statement`, start: Math.max(l.start, end - 1), end };
+    }
+    const top = stack[stack.length - 1];
+    if (prev && prev.endsWithColon) {
+      if (l.indent <= top) {
+        const kw = COMPOUND.exec(prev.text)?.[2] ?? 'compound';
+        const what = kw === 'def' ? 'function definition' : kw === 'class' ? 'class definition' : `'${kw}' statement`;
+        return { code: 'Syntax.ExpectedIndent', message: `expected an indented block after ${what} on line ${prev.lineNo}; indent the body (4 spaces)`, start: l.start, end: l.start + 1 };
+      }
+      stack.push(l.indent);
+      continue;
+    }
+    if (l.indent > top) {
+      return { code: 'Syntax.UnexpectedIndent', message: 'unexpected indent; align this line with the statement above', start: l.start, end: l.start + 1 };
+    }
+    if (l.indent < top) {
+      while (stack.length && stack[stack.length - 1] > l.indent) stack.pop();
+      if (stack[stack.length - 1] !== l.indent) {
+        return { code: 'Syntax.Unindent', message: 'unindent does not match any outer indentation level; align it with an enclosing block', start: l.start, end: l.start + 1 };
+      }
+    }
+  }
+  const last = logical[logical.length - 1];
+  if (last && last.endsWithColon) {
+    const kw = COMPOUND.exec(last.text)?.[2] ?? 'compound';
+    const what = kw === 'def' ? 'function definition' : kw === 'class' ? 'class definition' : `'${kw}' statement`;
+    const eof = lines.text.length;
+    return { code: 'Syntax.ExpectedIndent', message: `expected an indented block after ${what} on line ${last.lineNo}`, start: eof, end: eof };
+  }
+  return undefined;
+}
+
+/** First ERROR or MISSING node of the tree in document order. */
+function firstError(root: Node): Node | undefined {
+  let node: Node | null = root;
+  outer: while (node) {
+    for (const child of node.children) {
+      if (!child) continue;
+      if (child.isMissing || child.type === 'ERROR') return child;
+      if (child.hasError) {
+        node = child;
+        continue outer;
+      }
+    }
+    return node.type === 'ERROR' ? node : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Reports the file's syntax error (at most one, as CPython does) to `sink`.
+ * Tokenizer-level problems come first; otherwise tree-sitter's first ERROR or
+ * MISSING node is refined to the first unexpected token. Returns true when a
+ * syntax error was found.
+ */
+export function reportSyntaxErrors(tree: Tree, sink: DiagnosticSink): boolean {
+  const lines = sink.lines;
+  const tok = scanTokens(lines.text, lines);
+  if (tok) {
+    sink.error(tok.code, tok.message, { start: tok.start, end: tok.end });
+    return true;
+  }
+  if (!tree.rootNode.hasError) return false;
+  const err = firstError(tree.rootNode);
+  if (!err) {
+    sink.error('Syntax.Invalid', 'invalid syntax', { start: 0, end: 1 });
+    return true;
+  }
+  if (err.isMissing) {
+    const what = err.type;
+    sink.error('Syntax.Missing', `invalid syntax: expected '${what}'`, { start: err.startIndex, end: err.startIndex + 1 });
+    return true;
+  }
+  // ERROR node: the first unexpected token is usually its first leaf that is not part of a valid prefix
+  let at: Node = err;
+  const leaf = err.firstChild;
+  if (leaf && leaf.type === 'ERROR') at = leaf;
+  const text = lines.text.slice(at.startIndex, Math.min(at.endIndex, at.startIndex + 30)).split(/\r?\n/)[0];
+  sink.error('Syntax.Invalid', `invalid syntax near \`${text}\`; check the statement against Python syntax`, { start: at.startIndex, end: Math.max(at.startIndex + 1, Math.min(at.endIndex, at.startIndex + text.length)) });
+  return true;
+}
