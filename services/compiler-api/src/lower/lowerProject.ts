@@ -617,7 +617,6 @@ export class ProjectLowerer {
       // the child's output replaces the startExecution description (DESIGN §5.4)
       const unwrap: AslState = { Type: 'Pass', InputPath: `${resultPath}.Output`, ResultPath: resultPath, End: true };
       ctx.graph.add(ctx.graph.uniqueName(`${name.slice(0, 70)}-output`), unwrap, this.src(call, 'Pass', ctx, calleeName), [{ kind: 'next', state }]);
-      (state as AslState & { __unwrap?: AslState }).__unwrap = unwrap;
       this.lastTask = { state, name };
       return [{ kind: 'next', state: unwrap }];
     }
