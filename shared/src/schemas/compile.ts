@@ -20,8 +20,9 @@ export const COMPILE_MAX_BODY_BYTES = 1024 * 1024;
 export const COMPILE_TOO_LARGE_HINT =
   'Split the workflow into several projects (chain them with @subscribe) or move task code into imported Python modules.';
 
-/** Project names: what the deployer can use in resource names (letters, digits, `-`, `_`). */
-export const PROJECT_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
+import { PROJECT_NAME_PATTERN } from '../projectName.ts';
+
+export { PROJECT_NAME_PATTERN };
 
 /** Body of `POST /v1/compile`. */
 export const CompileRequestSchema = Type.Object(
