@@ -33,6 +33,8 @@ export interface HttpResponse {
   statusCode?: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Already-serialised JSON sent as is instead of `JSON.stringify(body)` (hot paths that hold JSON text). */
+  rawJson?: string;
 }
 
 export interface JsonHandlerOptions<S extends TSchema | undefined> {
@@ -42,6 +44,8 @@ export interface JsonHandlerOptions<S extends TSchema | undefined> {
   maxBodyBytes?: number;
   /** Appended to the 413 message: what to do instead. */
   tooLargeHint?: string;
+  /** Treat an empty body as `{}` (routes whose body fields are all optional). @default false */
+  emptyBodyAsObject?: boolean;
 }
 
 /** Serialise an error response. */
@@ -81,9 +85,10 @@ export function jsonHandler<S extends TSchema | undefined = undefined>(
             { limitBytes: maxBytes, sizeBytes: raw.length },
           );
         }
-        if (raw.length === 0) throw new HttpError(400, 'Request.MalformedJson', 'Request body is empty; send a JSON object.');
+        if (raw.length === 0 && !options.emptyBodyAsObject)
+          throw new HttpError(400, 'Request.MalformedJson', 'Request body is empty; send a JSON object.');
         try {
-          body = JSON.parse(raw.toString('utf8'));
+          body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
         } catch (e) {
           throw new HttpError(400, 'Request.MalformedJson', `Request body is not valid JSON: ${(e as Error).message}`);
         }
@@ -106,7 +111,7 @@ export function jsonHandler<S extends TSchema | undefined = undefined>(
       return {
         statusCode: res.statusCode ?? 200,
         headers: { 'content-type': 'application/json', ...res.headers },
-        body: JSON.stringify(res.body),
+        body: res.rawJson ?? JSON.stringify(res.body),
       };
     } catch (e) {
       if (isHttpError(e)) return errorResponse(e.statusCode, e.code, e.message, e.details);

@@ -11,6 +11,19 @@ import {
   CompileRequestSchema,
   ManifestSchema,
 } from './schemas/compile.ts';
+import {
+  GetItemsResponseSchema,
+  ItemPointerSchema,
+  ItemValueSchema,
+  MAX_VALUE_BYTES,
+  PutItemRequestSchema,
+  PutItemsRequestSchema,
+  STATE_DATA_TOO_LARGE_HINT,
+  StopExecutionRequestSchema,
+  StopExecutionResponseSchema,
+  UploadUrlRequestSchema,
+  UploadUrlResponseSchema,
+} from './schemas/stateData.ts';
 
 /** One documented response of a route (OpenAPI `responses` entry). */
 export interface RouteResponse {
@@ -51,12 +64,118 @@ export interface RouteDefinition {
   };
   /** Largest accepted body in bytes; above it the route answers 413. @default API Gateway's 10 MiB */
   maxBodyBytes?: number;
+  /** What to do instead of a too-large body; servers append it to their 413 message. */
+  tooLargeHint?: string;
   /**
    * Documented responses by HTTP status. The OpenAPI builder adds the standard
    * error responses (400/413 for routes with a body, 500) unless listed here.
    */
   responses?: Record<number, RouteResponse>;
 }
+
+/**
+ * State data paths (issue 3), scoped by project so IAM policies can isolate
+ * tenants. Local items: the platform table, partition key `<execution>:<key>`;
+ * global items: explicit table and partition key. `{index}` is the sort key.
+ */
+export const STATE_DATA_ROUTE_PATHS = {
+  localItems: '/v1/projects/{project}/executions/{execution}/items/{key}',
+  localItem: '/v1/projects/{project}/executions/{execution}/items/{key}/{index}',
+  localUploadUrl: '/v1/projects/{project}/executions/{execution}/items/{key}/{index}/upload-url',
+  globalItems: '/v1/projects/{project}/tables/{table}/partitions/{partitionKey}/items',
+  globalItem: '/v1/projects/{project}/tables/{table}/partitions/{partitionKey}/items/{index}',
+  globalUploadUrl: '/v1/projects/{project}/tables/{table}/partitions/{partitionKey}/items/{index}/upload-url',
+  stop: '/v1/projects/{project}/executions/{execution}/stop',
+  localBlob: '/v1/local-blobs/{token}',
+} as const;
+
+const SD = STATE_DATA_ROUTE_PATHS;
+const SD_PARAMS = {
+  project: 'Project name (IAM policies can scope callers to it).',
+  execution: 'Execution name: local items live under partition key `<execution>:<key>`.',
+  key: 'Item key (put_item\'s `key`).',
+  index: 'Item index, the numeric sort key (0 for single items).',
+  table: 'DynamoDB table of a global item (a pointer\'s `table_name`).',
+  partitionKey: 'Partition key of a global item (a pointer\'s `partition_key`), URL-encoded.',
+};
+const SD_ITEMS = {
+  functionName: 'stateDataItems',
+  module: 'services/state-data/src/handlers/items.ts',
+  exportName: 'handler',
+  tag: 'state-data',
+  tooLargeHint: STATE_DATA_TOO_LARGE_HINT,
+} as const;
+const SD_PUT_ONE = {
+  ...SD_ITEMS,
+  request: { body: PutItemRequestSchema, pathParameters: SD_PARAMS },
+  responses: {
+    200: { description: 'Stored; the pointer to pass on.', schema: ItemPointerSchema },
+    409: { description: '`upload` names bytes that were never uploaded.' },
+    413: { description: 'Body above 5 MiB: use the presigned upload URL.' },
+  },
+};
+const SD_GET_ONE = {
+  ...SD_ITEMS,
+  request: { pathParameters: SD_PARAMS },
+  responses: {
+    200: { description: 'The value, or a presigned download (check its sha256) above 5 MiB.', schema: ItemValueSchema },
+    404: { description: '`StateData.NoItemFound` (absent or expired) or `StateData.TableNotFound`.' },
+  },
+};
+const SD_PUT_MANY = {
+  ...SD_ITEMS,
+  request: { body: PutItemsRequestSchema, pathParameters: SD_PARAMS },
+  responses: { 200: { description: 'Stored; the pointer with `items: [1,…]` a Map state iterates.', schema: ItemPointerSchema } },
+};
+const SD_GET_MANY = {
+  ...SD_ITEMS,
+  request: { pathParameters: SD_PARAMS },
+  responses: { 200: { description: 'Every unexpired item in index order (`next` when paged).', schema: GetItemsResponseSchema } },
+};
+const SD_UPLOAD = {
+  ...SD_ITEMS,
+  request: { body: UploadUrlRequestSchema, pathParameters: SD_PARAMS },
+  responses: { 200: { description: 'PUT the JSON bytes here, then put the item with {"upload"}.', schema: UploadUrlResponseSchema } },
+};
+const SD_LOCAL_BLOBS = {
+  functionName: 'stateDataLocalBlobs',
+  module: 'services/state-data/src/handlers/localBlobs.ts',
+  exportName: 'handler',
+  tag: 'state-data',
+  localOnly: true,
+  maxBodyBytes: MAX_VALUE_BYTES + 1024 * 1024,
+} as const;
+
+/** The state data routes (issue 3). */
+export const STATE_DATA_ROUTES: readonly RouteDefinition[] = [
+  { method: 'PUT', path: SD.localItem, ...SD_PUT_ONE, summary: 'Put a local item (put_item); returns {table_name, partition_key, key}' },
+  { method: 'GET', path: SD.localItem, ...SD_GET_ONE, summary: 'Get a local item (get_item)' },
+  { method: 'PUT', path: SD.localItems, ...SD_PUT_MANY, summary: 'Put a list of local items, element i at index i (put_items)' },
+  { method: 'GET', path: SD.localItems, ...SD_GET_MANY, summary: 'Get every local item of a key in index order (get_items)' },
+  { method: 'POST', path: SD.localUploadUrl, ...SD_UPLOAD, summary: 'Presigned upload URL for a local value above 5 MiB' },
+  { method: 'PUT', path: SD.globalItem, ...SD_PUT_ONE, summary: 'Put a global item in the named table (put_global_item)' },
+  { method: 'GET', path: SD.globalItem, ...SD_GET_ONE, summary: 'Get a global item (get_global_item)' },
+  { method: 'PUT', path: SD.globalItems, ...SD_PUT_MANY, summary: 'Put a list of global items, element i at index i (put_global_items)' },
+  { method: 'GET', path: SD.globalItems, ...SD_GET_MANY, summary: 'Get every global item of a partition in index order (get_global_items)' },
+  { method: 'POST', path: SD.globalUploadUrl, ...SD_UPLOAD, summary: 'Presigned upload URL for a global value above 5 MiB' },
+  {
+    method: 'POST',
+    path: SD.stop,
+    functionName: 'stateDataStop',
+    module: 'services/state-data/src/handlers/stop.ts',
+    exportName: 'handler',
+    tag: 'state-data',
+    summary: 'Stop an execution with optional error and cause (StopExecution); a finished execution is not an error',
+    request: { body: StopExecutionRequestSchema, pathParameters: { project: SD_PARAMS.project, execution: SD_PARAMS.execution } },
+    maxBodyBytes: 64 * 1024,
+    responses: {
+      200: { description: '`stopped`, or `already-finished`.', schema: StopExecutionResponseSchema },
+      404: { description: '`StateData.ExecutionNotFound`.' },
+    },
+  },
+  { method: 'PUT', path: SD.localBlob, ...SD_LOCAL_BLOBS, summary: 'Presigned upload target (embedded target only; raw bytes)' },
+  { method: 'GET', path: SD.localBlob, ...SD_LOCAL_BLOBS, summary: 'Presigned download target (embedded target only; raw bytes)' },
+];
 
 /** The platform's routes. Services append theirs here. */
 export const ROUTES: readonly RouteDefinition[] = [
@@ -90,4 +209,5 @@ export const ROUTES: readonly RouteDefinition[] = [
     tag: 'platform',
     responses: { 200: { description: 'The OpenAPI 3.1 document of every route.' } },
   },
+  ...STATE_DATA_ROUTES,
 ];

@@ -180,9 +180,17 @@ export const ItemValueSchema = Type.Union(
 );
 export type ItemValue = { value: unknown } | { download: BlobDownload };
 
-/** Response of the get-items routes: every stored index, in index order. */
+/**
+ * Response of the get-items routes: the stored values in index order, their
+ * indexes, and `next` when the 5 MiB response budget ran out (fetch the rest
+ * with `?after=<next>`).
+ */
 export const GetItemsResponseSchema = Type.Object(
-  { items: Type.Array(ItemValueSchema), indexes: Type.Array(Type.Integer()) },
+  {
+    items: Type.Array(ItemValueSchema),
+    indexes: Type.Array(Type.Integer()),
+    next: Type.Optional(Type.Integer({ description: 'More items follow: repeat the request with ?after=<next>.' })),
+  },
   { $id: 'GetItemsResponse' },
 );
-export type GetItemsResponse = { items: ItemValue[]; indexes: number[] };
+export type GetItemsResponse = { items: ItemValue[]; indexes: number[]; next?: number };

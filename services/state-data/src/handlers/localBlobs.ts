@@ -1,0 +1,47 @@
+/**
+ * The embedded target's presigned-URL route (local platform only, never
+ * deployed): `PUT`/`GET /v1/local-blobs/{token}`, where the token is an
+ * HMAC-signed, expiring grant issued by DirectoryBlobStore.presign (the local
+ * stand-in for an S3 presigned URL). Bodies are raw bytes, not JSON.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { errorResponse, type HttpEvent, type HttpResult } from '@fluxio/contracts/http';
+import { MAX_VALUE_BYTES } from '@fluxio/contracts/schemas/stateData';
+import { getService } from '../serviceRegistry.ts';
+import { DirectoryBlobStore } from '../adapters/DirectoryBlobStore.ts';
+import { isStateDataError } from '../errors.ts';
+
+const base = async (event: HttpEvent, _context: Context): Promise<HttpResult> => {
+  try {
+    const blobs = getService().blobs;
+    if (!(blobs instanceof DirectoryBlobStore))
+      return errorResponse(404, 'Route.NotFound', 'Local blob URLs exist only on the embedded target; on AWS use the S3 presigned URL.');
+    const method = event.requestContext.http.method.toUpperCase();
+    const token = event.pathParameters?.token ?? '';
+    if (method === 'PUT') {
+      const key = blobs.verifyToken(token, 'PUT');
+      const body = event.body == null ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      if (body.length > MAX_VALUE_BYTES)
+        return errorResponse(413, 'StateData.ValueTooLarge', `The upload is ${body.length} bytes; the limit is ${MAX_VALUE_BYTES} bytes (100 MiB).`);
+      await blobs.put(key, body);
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
+    }
+    const key = blobs.verifyToken(token, 'GET');
+    const bytes = await blobs.get(key);
+    if (!bytes) return errorResponse(404, 'StateData.BlobNotFound', 'No blob at this URL (it was never uploaded or has been removed).');
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    };
+  } catch (e) {
+    if (isStateDataError(e)) return errorResponse(e.statusCode, e.code, e.message, e.details);
+    console.error(JSON.stringify({ level: 'ERROR', message: 'local blob route failed', error: String((e as Error)?.stack ?? e) }));
+    return errorResponse(500, 'Internal', 'Internal error; the blob was not transferred. Retry.');
+  }
+};
+
+/** Handler of the local-only routes `PUT|GET /v1/local-blobs/{token}`. */
+export const handler = middy(base);
