@@ -73,6 +73,7 @@ export async function execute(
     const output = await run.result;
     return { status: 'SUCCEEDED', output };
   } catch (e: any) {
-    return { status: 'FAILED', error: e?.name, cause: e?.message };
+    const inner = e?.cause ?? e;
+    return { status: 'FAILED', error: inner?.name, cause: inner?.message };
   }
 }
