@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run package [-- --stage NAME] [-- --region REGION]`
+ * `npm run package [-- --stage NAME --region REGION --out DIR]`
  *
  * Builds the platform's CloudFormation template and one zip per function into
  * `.serverless/` with `serverless package` (osls, the open-source Serverless
@@ -12,12 +12,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: npm run package -- [--stage NAME] [--region REGION] [--verbose]';
+const USAGE = 'usage: npm run package -- [--stage NAME] [--region REGION] [--out DIR] [--verbose]';
 
 let values;
 try {
@@ -25,6 +25,7 @@ try {
     options: {
       stage: { type: 'string' },
       region: { type: 'string' },
+      out: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -36,7 +37,7 @@ try {
   process.exit(2);
 }
 if (values.help) {
-  console.log(`${USAGE}\n\nWrites .serverless/cloudformation-template-update-stack.json and one zip per function.\nDefaults: --stage dev, --region $AWS_REGION or us-east-1 (serverless.yml).`);
+  console.log(`${USAGE}\n\nWrites .serverless/ (or --out DIR): cloudformation-template-update-stack.json and one zip per function.\nDefaults: --stage dev, --region $AWS_REGION or us-east-1 (serverless.yml).`);
   process.exit(0);
 }
 for (const key of ['stage', 'region']) {
@@ -55,6 +56,7 @@ if (!existsSync(bin)) {
 const args = [bin, 'package'];
 if (values.stage) args.push('--stage', values.stage);
 if (values.region) args.push('--region', values.region);
+if (values.out) args.push('--package', resolve(process.cwd(), values.out));
 if (values.verbose) args.push('--verbose');
 
 const env = {
@@ -79,6 +81,6 @@ child.on('exit', (code, signal) => {
     console.error(`serverless package was stopped by ${signal}`);
     process.exit(1);
   }
-  if (code === 0) console.log(`Packaged into ${join(root, '.serverless')}`);
+  if (code === 0) console.log(`Packaged into ${values.out ? resolve(process.cwd(), values.out) : join(root, '.serverless')}`);
   process.exit(code ?? 1);
 });
