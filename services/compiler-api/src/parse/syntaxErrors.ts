@@ -77,6 +77,7 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
       continue;
     }
     if (c === ' ' || c === '\t' || c === '\f') {
+      if (cur && !cur.text.endsWith(' ')) cur.text += ' ';
       i++;
       continue;
     }
@@ -144,6 +145,7 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
   if (stack.length) {
     const first = stack[0];
     // CPython reports an error inside the brackets first only when it is on an earlier line
+    if (cur) logical.push({ start: cur.start, lineNo: lines.position(cur.start).line, indent: cur.indent, text: 'pass', endsWithColon: false });
     const lp = checkLogical(logical, lines);
     if (lp && lp.start < first.at) return lp;
     return { code: 'Syntax.UnclosedBracket', message: `'${first.ch}' was never closed; add the matching '${OPEN[first.ch]}'`, start: first.at, end: first.at + 1 };
@@ -210,8 +212,8 @@ function checkLogical(logical: LogicalLine[], lines: LineIndex): SyntaxProblem |
   if (last && last.endsWithColon) {
     const kw = COMPOUND.exec(last.text)?.[2] ?? 'compound';
     const what = kw === 'def' ? 'function definition' : kw === 'class' ? 'class definition' : `'${kw}' statement`;
-    const eof = lines.text.length;
-    return { code: 'Syntax.ExpectedIndent', message: `expected an indented block after ${what} on line ${last.lineNo}`, start: eof, end: eof };
+    const eol = lines.lineStart(last.lineNo) + lines.text.slice(lines.lineStart(last.lineNo)).search(/\r|\n|$/);
+    return { code: 'Syntax.ExpectedIndent', message: `expected an indented block after ${what} on line ${last.lineNo}; add an indented body (e.g. pass)`, start: eol, end: eol };
   }
   return undefined;
 }
