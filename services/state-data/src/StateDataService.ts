@@ -117,14 +117,14 @@ export class StateDataService {
    * element shares one `expires_at`; blobs are written before any item; items
    * go out in BatchWriteItem chunks of 25.
    */
-  async putItems(tableName: string, partitionKey: string, jsons: string[], ttlSeconds?: number): Promise<void> {
+  async putItems(tableName: string, partitionKey: string, jsons: string[], ttlSeconds?: number, startIndex = 0): Promise<void> {
     const expiresAt = this.expiresAt(ttlSeconds);
     const stored: StoredItem[] = new Array(jsons.length);
     await eachLimited(
       jsons.map((json, index) => ({ json, index })),
       BLOB_UPLOAD_CONCURRENCY,
       async ({ json, index }) => {
-        stored[index] = await this.prepare({ tableName, partitionKey, index }, json, expiresAt);
+        stored[index] = await this.prepare({ tableName, partitionKey, index: startIndex + index }, json, expiresAt);
       },
     );
     await this.items.putMany(tableName, stored);

@@ -97,7 +97,10 @@ export type PutItemRequest = Static<typeof PutItemRequestSchema>;
 /** Body of `PUT …/items/{key}` and `PUT …/partitions/{partitionKey}/items`: element i is stored at index i. */
 export const PutItemsRequestSchema = Type.Object(
   {
-    items: Type.Array(Type.Unknown(), { description: 'The values; element i is stored under index i.' }),
+    items: Type.Array(Type.Unknown(), { description: 'The values; element i is stored under index startIndex + i.' }),
+    startIndex: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Index of the first element (clients split big lists into several requests). Default 0.' }),
+    ),
     ttlSeconds: Type.Optional(TtlSeconds),
   },
   { $id: 'PutItemsRequest', additionalProperties: false },

@@ -68,8 +68,9 @@ const putItems = jsonHandler({ bodySchema: PutItemsRequestSchema, ...limits }, (
       partition.partitionKey,
       req.body.items.map((v) => JSON.stringify(v)),
       req.body.ttlSeconds,
+      req.body.startIndex,
     );
-    return { body: pointer(req, partition, req.body.items.length) };
+    return { body: pointer(req, partition, (req.body.startIndex ?? 0) + req.body.items.length) };
   }),
 );
 

@@ -1,0 +1,43 @@
+/**
+ * Test helper: an embedded state data service behind a real HTTP server on
+ * 127.0.0.1 (node http → API Gateway v2 event → the deployed Lambda handlers),
+ * driven by the route table in shared/src/routes.ts. Uses the local platform's
+ * server (cli/src/platform/httpServer.ts).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STATE_DATA_ROUTES } from '@fluxio/contracts/routes';
+import { startHttpServer, type LambdaHttpHandler, type RunningServer } from '../../../cli/src/platform/httpServer.ts';
+import { createStateDataService, type EmbeddedStateDataOptions, type StateDataServiceHandle } from '../src/createStateDataService.ts';
+import { setStateDataService } from '../src/serviceRegistry.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface TestPlatform extends StateDataServiceHandle {
+  server: RunningServer;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Start the embedded service (in memory unless `dataDir`) and serve every state data route. */
+export async function startStateDataServer(options: Partial<Omit<EmbeddedStateDataOptions, 'target'>> = {}): Promise<TestPlatform> {
+  const handle = await createStateDataService({ target: 'embedded', ...options });
+  setStateDataService(handle.service);
+  const routes = await Promise.all(
+    STATE_DATA_ROUTES.map(async (r) => {
+      const mod = (await import(path.join(ROOT, r.module))) as Record<string, LambdaHttpHandler>;
+      return { method: r.method, path: r.path, handler: mod[r.exportName], maxBodyBytes: r.maxBodyBytes };
+    }),
+  );
+  const server = await startHttpServer(routes);
+  return {
+    ...handle,
+    server,
+    url: server.url,
+    stop: async () => {
+      await server.close();
+      setStateDataService(undefined);
+      await handle.close();
+    },
+  };
+}
