@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'Compile project.py to a manifest, ASL or Mermaid diagrams',
     load: () => import('./commands/compile.ts'),
   },
+  run: { summary: 'Run a state machine of project.py locally with real Python tasks', load: () => import('./commands/run.ts') },
 };
 
 /** The CLI's version (cli/package.json). */

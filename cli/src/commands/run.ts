@@ -1,0 +1,174 @@
+/**
+ * `fluxio run FILE [--state-machine NAME] [--input JSON|@file] [--json]
+ *  [--fast-waits] [--data-dir DIR] [--workers N]` (DESIGN.md §6, issue 4).
+ *
+ * Compiles project.py and executes a state machine locally with real Python
+ * tasks. With `--json`: `{"status","output","error","cause"}` on stdout.
+ * Without: live progress on stderr, the output JSON on stdout.
+ * Exit 0 only when SUCCEEDED; 1 for compile errors and any other status;
+ * 2 for usage errors.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
+import { projectNameFromDirectory } from './compile.ts';
+
+const HELP = `Usage: fluxio run FILE [options]
+
+Compile project.py and run one of its state machines locally, the way AWS
+Step Functions would: tasks run as real Python (a pool of warm python3
+workers), nested state machines as child executions, and the tasks'
+state_data_client talks to an embedded state data service.
+
+Arguments:
+  FILE                   project.py, or a directory containing project.py
+
+Options:
+  --state-machine NAME   state machine function to run (default: main)
+  --input JSON|@FILE     execution input: inline JSON, or @path to a JSON file
+                         (default: {})
+  --json                 print {"status","output","error","cause"} on stdout
+                         (no progress output)
+  --fast-waits           Wait states and Retry intervals take no time
+  --data-dir DIR         keep state data on disk under DIR (default: in memory)
+  --workers N            Python worker processes (default: CPU cores)
+  -h, --help             show this help
+
+Statuses: SUCCEEDED, FAILED, TIMED_OUT, ABORTED.
+Exit codes: 0 SUCCEEDED, 1 compile errors or any other status, 2 usage error.
+Environment: FLUXIO_PYTHON selects the Python interpreter (default python3).
+
+Examples:
+  fluxio run examples/looping-counter/project.py --input '{"increment": 3}'
+  fluxio run project.py --input @input.json --json
+  fluxio run project.py --state-machine nightly --fast-waits
+`;
+
+async function resolveProjectFile(file: string, io: CommandIo): Promise<string> {
+  let path = resolve(io.cwd, file);
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UsageError(`cannot read ${file}: no such file`, 'Pass the path of a project.py file (or of a directory containing one).');
+  }
+  if (info.isDirectory()) {
+    path = join(path, 'project.py');
+    try {
+      info = await stat(path);
+    } catch {
+      throw new UsageError(`${file} is a directory without a project.py`, 'Pass the path of a project.py file.');
+    }
+  }
+  if (!info.isFile()) throw new UsageError(`${file} is not a regular file`, 'Pass the path of a project.py file.');
+  return path;
+}
+
+async function parseInput(raw: string | undefined, io: CommandIo): Promise<unknown> {
+  if (raw === undefined) return {};
+  let text = raw;
+  let what = '--input';
+  if (raw.startsWith('@')) {
+    const path = resolve(io.cwd, raw.slice(1));
+    what = `--input file ${raw.slice(1)}`;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read ${what}: no such file`, 'Use --input @path/to/input.json with an existing file, or inline JSON.');
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${what} is not valid JSON (${(err as Error).message})`, `Example: --input '{"increment": 3}' or --input @input.json`);
+  }
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'Run a state machine of project.py locally with real Python tasks',
+  help: HELP,
+  options: {
+    'state-machine': { type: 'string' },
+    input: { type: 'string' },
+    json: { type: 'boolean' },
+    'fast-waits': { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    workers: { type: 'string' },
+  },
+  async run({ values, positionals }: ParsedArgs, io: CommandIo): Promise<number> {
+    if (positionals.length !== 1) {
+      throw new UsageError(positionals.length ? `expected one FILE, got ${positionals.length}` : 'missing FILE', 'Usage: fluxio run FILE [--input JSON|@file] [--json]');
+    }
+    let workers: number | undefined;
+    if (values.workers !== undefined) {
+      workers = Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers must be an integer from 1 to 256, got '${values.workers}'`);
+    }
+    const path = await resolveProjectFile(positionals[0]!, io);
+    const input = await parseInput(values.input as string | undefined, io);
+    const source = await readFile(path, 'utf8');
+    const rel = relative(io.cwd, path);
+    const display = rel && !rel.startsWith('..') ? rel : path;
+    const projectDir = dirname(path);
+
+    const { loadCompiler, formatDiagnostics } = await import('@fluxio/compiler-api');
+    const result = (await loadCompiler()).compile(source, { project: projectNameFromDirectory(projectDir), fileName: display });
+    if (!result.ok) {
+      if (values.json) io.stdout.write(JSON.stringify({ errors: result.errors }, null, 2) + '\n');
+      else {
+        io.stderr.write(formatDiagnostics(source, result.errors, display));
+        const n = result.errors.length;
+        io.stderr.write(`\n${n} error${n === 1 ? '' : 's'}: ${display} was not compiled, nothing was run.\n`);
+      }
+      return EXIT.FAILED;
+    }
+    const manifest = result.manifest;
+    const stateMachine = (values['state-machine'] as string | undefined) ?? 'main';
+    if (!manifest.stateMachines[stateMachine]) {
+      const names = Object.keys(manifest.stateMachines);
+      throw new UsageError(
+        `no state machine named '${stateMachine}' in ${display}`,
+        names.length ? `State machines: ${names.join(', ')}. Pick one with --state-machine NAME.` : `${display} defines no state machine function (def name(data): ...).`,
+      );
+    }
+
+    const { createRunner, createProgressReporter } = await import('../run/index.ts');
+    const dataDir = values['data-dir'] as string | undefined;
+    const runner = await createRunner({
+      projectDir,
+      projectFile: path,
+      workers,
+      stateData: { embedded: true, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) },
+    });
+    const stop = new AbortController();
+    const onSigint = () => stop.abort();
+    process.once('SIGINT', onSigint);
+    const started = Date.now();
+    try {
+      const report = values.json ? undefined : createProgressReporter({ manifest, projectFile: path, source, write: (t) => void io.stderr.write(t) });
+      const run = await runner.run(manifest, { stateMachine, input, fastWaits: Boolean(values['fast-waits']), onEvent: report, signal: stop.signal });
+      if (values.json) {
+        io.stdout.write(JSON.stringify({ status: run.status, output: run.output, error: run.error, cause: run.cause }) + '\n');
+      } else {
+        const took = ((Date.now() - started) / 1000).toFixed(1);
+        if (run.status === 'SUCCEEDED') {
+          io.stderr.write(`■ ${stateMachine} SUCCEEDED in ${took} s (execution ${run.executionName})\n`);
+          io.stdout.write(JSON.stringify(run.output, null, 2) + '\n');
+        } else {
+          const at = run.failedLine ? ` at ${display}:${run.failedLine} (state "${run.failedState}")` : run.failedState ? ` (state "${run.failedState}")` : '';
+          io.stderr.write(`■ ${stateMachine} ${run.status} in ${took} s${at}\n`);
+          if (run.error || run.cause) io.stderr.write(`  ${run.error ?? ''}${run.cause ? `: ${run.cause}` : ''}\n`);
+          if (run.failedLine) {
+            const text = source.split('\n')[run.failedLine - 1];
+            if (text !== undefined) io.stderr.write(`  ${run.failedLine} | ${text}\n`);
+          }
+        }
+      }
+      return run.status === 'SUCCEEDED' ? EXIT.OK : EXIT.FAILED;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      await runner.close();
+    }
+  },
+};

@@ -1,0 +1,296 @@
+/**
+ * The local runner: executes a compiled manifest's state machine on the
+ * patched aws-local-stepfunctions engine with real Python tasks (warm worker
+ * pool), nested state machines as child executions, and the state data
+ * service for `context.state_data_client` / `context.stop_execution`.
+ */
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { AslDefinition, Manifest } from '@fluxio/contracts/manifest';
+import {
+  StateMachine,
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  type EventLog,
+  type StateMachineDefinition,
+} from './engine.ts';
+import { PythonWorkerPool, type PythonTaskError } from './workerPool.ts';
+import { allStates, createTaskHandler, taskTargetOf, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext } from './taskHandlers.ts';
+import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
+import { openStateData, type StateDataEndpoint, type StateDataOption } from './stateData.ts';
+import type { RunEvent } from './events.ts';
+
+/** Final status of an execution (Step Functions' execution statuses). */
+export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** The result of one run: DESIGN.md §6's `{status, output, error, cause}` plus identifiers. */
+export interface RunResult {
+  status: RunStatus;
+  /** The execution output (null unless SUCCEEDED). */
+  output: unknown;
+  /** ASL error name (e.g. `KeyError`, `States.Timeout`), null on success. */
+  error: string | null;
+  cause: string | null;
+  executionName: string;
+  executionArn: string;
+  /** The state whose failure ended the execution, when known. */
+  failedState?: string;
+  /** project.py line of that state (manifest `states[name].line`). */
+  failedLine?: number;
+}
+
+/** Options of {@link createRunner}. */
+export interface RunnerOptions {
+  /** Directory of project.py: workers run there and import `ecs:worker` specs from it. */
+  projectDir: string;
+  /** project.py path, for tracebacks and messages. @default `<projectDir>/project.py` */
+  projectFile?: string;
+  /** State data service. @default `{ embedded: true }` (in memory) */
+  stateData?: StateDataOption;
+  /** Python worker processes. @default os.availableParallelism() */
+  workers?: number;
+  /** Python executable. @default env FLUXIO_PYTHON or `python3` */
+  python?: string;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** State machine function name in project.py. @default "main" */
+  stateMachine?: string;
+  /** Execution input (any JSON value; Step Functions requires an object for most definitions). @default {} */
+  input?: unknown;
+  /** Skip Wait states and Retry intervals (both take no time). @default false */
+  fastWaits?: boolean;
+  /** Receives every event as it happens (synchronously). */
+  onEvent?: (event: RunEvent) => void;
+  /** Execution name. @default a random UUID */
+  executionName?: string;
+  /** Aborting stops the execution (status ABORTED). */
+  signal?: AbortSignal;
+}
+
+/** A reusable runner: keeps its worker pool warm across runs. */
+export interface Runner {
+  /**
+   * Runs `stateMachine` of `manifest` to completion.
+   * @throws Error only for caller mistakes (unknown state machine, closed runner); execution failures are results
+   */
+  run(manifest: Manifest, options?: RunOptions): Promise<RunResult>;
+  /** The state data service URL the tasks use (undefined when disabled). */
+  readonly stateDataUrl: string | undefined;
+  /** Stops the workers (TaskWorker on_cleanup runs) and the embedded state data service. */
+  close(): Promise<void>;
+}
+
+interface Prepared {
+  engine: StateMachine;
+  definition: AslDefinition;
+  waitStates: string[];
+  retryStates: string[];
+  tasks: Array<[string, ReturnType<typeof taskTargetOf>]>;
+}
+
+interface ExecutionRequest {
+  manifest: Manifest;
+  stateMachine: string;
+  input: unknown;
+  executionName: string;
+  depth: number;
+  fastWaits: boolean;
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** Error when a run is asked for something the manifest does not have. */
+export class RunUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunUsageError';
+  }
+}
+
+/**
+ * Creates a runner for one project directory.
+ *
+ * @example
+ * ```ts
+ * const runner = await createRunner({ projectDir: 'examples/looping-counter' });
+ * const result = await runner.run(manifest, { input: { increment: 3 }, fastWaits: true });
+ * await runner.close();
+ * ```
+ */
+export async function createRunner(options: RunnerOptions): Promise<Runner> {
+  const projectDir = resolve(options.projectDir);
+  const projectFile = resolve(options.projectFile ?? join(projectDir, 'project.py'));
+  const stateData: StateDataEndpoint | undefined = await openStateData(options.stateData ?? { embedded: true });
+  const pool = new PythonWorkerPool({ projectDir, size: options.workers, python: options.python });
+  void pool.warm(1);
+  const prepared = new WeakMap<Manifest, Map<string, Prepared>>();
+  let closed = false;
+
+  const prepare = (manifest: Manifest, name: string): Prepared => {
+    let perManifest = prepared.get(manifest);
+    if (!perManifest) prepared.set(manifest, (perManifest = new Map()));
+    const cached = perManifest.get(name);
+    if (cached) return cached;
+    const sm = manifest.stateMachines[name];
+    if (!sm) {
+      throw new RunUsageError(
+        `No state machine named "${name}". State machines in this project: ${Object.keys(manifest.stateMachines).join(', ') || '(none)'}.`,
+      );
+    }
+    const definition = resolvePlaceholders(sm.definition, manifest.project);
+    let engine: StateMachine;
+    try {
+      engine = new StateMachine(definition as unknown as StateMachineDefinition);
+    } catch (err) {
+      throw new Error(`The compiled definition of "${name}" is not valid ASL (a compiler bug; please report it): ${(err as Error).message}`);
+    }
+    const waitStates: string[] = [];
+    const retryStates: string[] = [];
+    const tasks: Prepared['tasks'] = [];
+    for (const [stateName, state] of allStates(sm.definition)) {
+      if (state.Type === 'Wait') waitStates.push(stateName);
+      if (Array.isArray(state.Retry)) retryStates.push(stateName);
+      if (state.Type === 'Task') tasks.push([stateName, taskTargetOf(state)]);
+    }
+    const p: Prepared = { engine, definition, waitStates, retryStates, tasks };
+    perManifest.set(name, p);
+    return p;
+  };
+
+  const execute = async (req: ExecutionRequest): Promise<RunResult & { startDate: number; stopDate: number }> => {
+    const { manifest, stateMachine: smName, executionName } = req;
+    const p = prepare(manifest, smName);
+    const origin = { executionName, stateMachine: smName, depth: req.depth };
+    const emit = req.onEvent;
+    const stateLine = (state: string) => manifest.stateMachines[smName]?.states?.[state]?.line;
+    const executionArn = localExecutionArn(manifest.project, smName, executionName);
+    const handlerContext: TaskHandlerContext = {
+      manifest,
+      stateMachine: smName,
+      projectFile,
+      pool,
+      stateDataUrl: stateData?.url,
+      onOutput: (state, line) => emit?.({ type: 'TaskOutput', timestamp: Date.now(), state, line, ...origin }),
+      onTaskFailed: (state, error: PythonTaskError) =>
+        emit?.({
+          type: 'TaskFailed',
+          timestamp: Date.now(),
+          state,
+          error: error.name,
+          cause: error.message,
+          traceback: error.traceback,
+          line: stateLine(state),
+          ...origin,
+        }),
+      startChild: (childName, input, signal) => {
+        const name = randomUUID();
+        const startDate = Date.now();
+        const done = execute({
+          manifest,
+          stateMachine: childName,
+          input,
+          executionName: name,
+          depth: req.depth + 1,
+          fastWaits: req.fastWaits,
+          onEvent: req.onEvent,
+          signal,
+        }).then(
+          (r): ChildExecutionResult => ({
+            executionArn: r.executionArn,
+            stateMachineArn: localStateMachineArn(manifest.project, childName),
+            name,
+            status: r.status,
+            input,
+            output: r.output,
+            error: r.error ?? undefined,
+            cause: r.cause ?? undefined,
+            startDate: r.startDate,
+            stopDate: r.stopDate,
+          }),
+        );
+        return { executionArn: localExecutionArn(manifest.project, childName, name), startDate, done };
+      },
+    };
+    const handlers: Record<string, LocalTaskHandler> = {};
+    for (const [stateName, target] of p.tasks) handlers[stateName] = createTaskHandler(handlerContext, target);
+    const zeros = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
+
+    let failedState: string | undefined;
+    let stopInfo: { error?: string; cause?: string } | undefined;
+    const startDate = Date.now();
+    const execution = p.engine.run(req.input as never, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        ...(req.fastWaits ? { waitTimeOverrides: zeros(p.waitStates), retryIntervalOverrides: zeros(p.retryStates) } : {}),
+      },
+      context: {
+        Execution: { Id: executionArn, Name: executionName, RoleArn: 'arn:aws:iam::000000000000:role/fluxio-local' },
+        StateMachine: { Id: localStateMachineArn(manifest.project, smName), Name: localStateMachineName(manifest.project, smName) },
+      },
+      onEvent: (event: EventLog) => {
+        if (event.type === 'StateFailed') failedState ??= event.state.name;
+        else if (event.type === 'StateCaught' || event.type === 'StateRetried') failedState = undefined;
+        emit?.({ ...event, ...origin } as RunEvent);
+      },
+    });
+    const abort = (error?: string, cause?: string) => {
+      stopInfo ??= { error, cause };
+      execution.abort();
+    };
+    stateData?.executions?.register(executionName, abort);
+    const onSignal = () => abort(undefined, 'The parent execution or the caller stopped this execution.');
+    req.signal?.addEventListener('abort', onSignal, { once: true });
+    if (req.signal?.aborted) onSignal();
+
+    const base = { executionName, executionArn, startDate };
+    try {
+      const output = await execution.result;
+      return { ...base, status: 'SUCCEEDED', output, error: null, cause: null, stopDate: Date.now() };
+    } catch (err) {
+      const stopDate = Date.now();
+      if (err instanceof ExecutionAbortedError) {
+        return { ...base, status: 'ABORTED', output: null, error: stopInfo?.error ?? null, cause: stopInfo?.cause ?? null, stopDate };
+      }
+      if (err instanceof ExecutionTimeoutError) {
+        return { ...base, status: 'TIMED_OUT', output: null, error: 'States.Timeout', cause: 'The execution ran longer than the state machine TimeoutSeconds.', stopDate };
+      }
+      const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
+      const where = failedState ? { failedState, failedLine: stateLine(failedState) } : {};
+      return { ...base, status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: inner.message ?? String(inner), stopDate, ...where };
+    } finally {
+      req.signal?.removeEventListener('abort', onSignal);
+      stateData?.executions?.finish(executionName);
+    }
+  };
+
+  return {
+    get stateDataUrl() {
+      return stateData?.url;
+    },
+    async run(manifest, runOptions = {}) {
+      if (closed) throw new RunUsageError('This runner is closed.');
+      const stateMachine = runOptions.stateMachine ?? 'main';
+      prepare(manifest, stateMachine);
+      const { startDate: _s, stopDate: _e, ...result } = await execute({
+        manifest,
+        stateMachine,
+        input: runOptions.input ?? {},
+        executionName: runOptions.executionName ?? randomUUID(),
+        depth: 0,
+        fastWaits: runOptions.fastWaits ?? false,
+        onEvent: runOptions.onEvent,
+        signal: runOptions.signal,
+      });
+      return result;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.close();
+      await stateData?.close();
+    },
+  };
+}

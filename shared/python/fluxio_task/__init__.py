@@ -1,0 +1,14 @@
+"""fluxio_task: the runtime task code programs against (DESIGN.md section 7).
+
+Task classes hold ``async def run(event, context)``; the runtime loads that
+method and awaits it with a :class:`TaskContext`. ``ecs:worker`` tasks name a
+:class:`TaskWorker` subclass (``spec = "pkg.module:Class"``).
+
+Standard library only: the same package runs in AWS Lambda, in ECS and in the
+local worker pool of ``fluxio run``.
+"""
+
+from .context import TaskContext
+from .worker import TaskWorker
+
+__all__ = ["TaskContext", "TaskWorker"]
