@@ -135,6 +135,12 @@ export class StateDataService {
    * body limit). Follow with {@link commitUpload}.
    */
   async createUploadUrl(address: ItemAddress, upload: { sha256: string; sizeBytes: number }, origin: string) {
+    if (upload.sizeBytes > MAX_VALUE_BYTES)
+      throw new StateDataError(
+        'StateData.ValueTooLarge',
+        413,
+        `The value is ${upload.sizeBytes} bytes; the limit is ${MAX_VALUE_BYTES} bytes (100 MiB). Split it into several items (put_items).`,
+      );
     const key = blobKeyFor(address.tableName, address.partitionKey, address.index, upload.sha256);
     const signed = await this.blobs.presign('PUT', key, PRESIGNED_URL_TTL_SECONDS, origin);
     return { url: signed.url, method: 'PUT' as const, headers: signed.headers, expiresAt: signed.expiresAt };

@@ -109,7 +109,7 @@ export type PutItemsRequest = Static<typeof PutItemsRequestSchema>;
 
 /** Body of `POST …/{index}/upload-url`. */
 export const UploadUrlRequestSchema = Type.Object(
-  { sha256: Sha256, sizeBytes: Type.Integer({ minimum: 1, maximum: MAX_VALUE_BYTES }) },
+  { sha256: Sha256, sizeBytes: Type.Integer({ minimum: 1, description: `At most ${MAX_VALUE_BYTES} bytes (100 MiB); more is a 413.` }) },
   { $id: 'UploadUrlRequest', additionalProperties: false },
 );
 export type UploadUrlRequest = Static<typeof UploadUrlRequestSchema>;
