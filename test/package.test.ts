@@ -1,0 +1,146 @@
+/**
+ * `npm run package` builds the platform stack offline (dummy credentials, no
+ * network) and the bundles it produces work: the compile function's zip,
+ * unzipped and invoked with an API Gateway event in a fresh Node process,
+ * compiles a project (esbuild bundle + tree-sitter wasm).
+ *
+ * Packaging takes ~10-30 s, so it runs once in beforeAll; every assertion
+ * reads its output.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '@fluxio/contracts/routes';
+import { findFunction, findHttpRoute, readTemplate, type CfnTemplate } from './helpers/cloudformation.ts';
+import { apiGatewayEvent } from './helpers/apiGatewayEvent.ts';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGE_TIMEOUT_MS = 300_000;
+
+let work: string;
+let out: string;
+let template: CfnTemplate;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'fluxio-package-'));
+  out = join(work, 'package');
+  // A clean environment: no real AWS credentials or profile can leak into packaging.
+  const env = { PATH: process.env.PATH ?? '', HOME: work, CI: '1' };
+  await run(process.execPath, ['scripts/package.mjs', '--stage', 'ci', '--region', 'eu-west-1', '--out', out], {
+    cwd: root,
+    env,
+    timeout: PACKAGE_TIMEOUT_MS,
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  template = readTemplate(join(out, 'cloudformation-template-update-stack.json'));
+}, PACKAGE_TIMEOUT_MS + 10_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Unzips the deployment package of serverless.yml function `name` and returns its directory. */
+async function unzipFunction(name: string): Promise<{ dir: string; handler: string }> {
+  const fn = findFunction(template, name);
+  if (!fn) throw new Error(`no function ${name} in the template`);
+  const zip = join(out, basename(fn.resource.Properties!.Code.S3Key as string));
+  const dir = join(work, `unzipped-${name}`);
+  await run('python3', ['-m', 'zipfile', '-e', zip, dir]);
+  return { dir, handler: fn.resource.Properties!.Handler as string };
+}
+
+/**
+ * Imports the bundled handler (`path/to/module.export`) in a fresh Node
+ * process, as the Lambda runtime does, and invokes it with `event`.
+ */
+async function invokeBundled(dir: string, handler: string, event: unknown): Promise<{ statusCode: number; body: any }> {
+  const dot = handler.lastIndexOf('.');
+  const modulePath = join(dir, `${handler.slice(0, dot)}.mjs`);
+  const script = join(dir, 'invoke.mjs');
+  writeFileSync(
+    script,
+    `const mod = await import(${JSON.stringify(modulePath)});
+const event = JSON.parse(process.argv[2]);
+const res = await mod[${JSON.stringify(handler.slice(dot + 1))}](event, { getRemainingTimeInMillis: () => 29000, functionName: 'x', awsRequestId: 'r' });
+process.stdout.write(JSON.stringify(res));`,
+  );
+  const { stdout } = await run(process.execPath, [script, JSON.stringify(event)], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+  const res = JSON.parse(stdout);
+  return { statusCode: res.statusCode, body: JSON.parse(res.body) };
+}
+
+describe('npm run package', () => {
+  it('packages the compile function (Node.js 22 on arm64, one zip per function)', () => {
+    const fn = findFunction(template, 'compile');
+    expect(fn).toBeDefined();
+    expect(fn!.resource.Properties).toMatchObject({
+      FunctionName: 'fluxio-ci-compile',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'services/compiler-api/src/handlers/compile.handler',
+    });
+    expect(existsSync(join(out, basename(fn!.resource.Properties!.Code.S3Key)))).toBe(true);
+  });
+
+  it('routes POST /v1/compile to the compile function with IAM authorization', () => {
+    const route = findHttpRoute(template, 'POST', '/v1/compile');
+    expect(route).toBeDefined();
+    expect(route!.authorizationType).toBe('AWS_IAM');
+    expect(route!.functionLogicalId).toBe(findFunction(template, 'compile')!.logicalId);
+    expect(route!.integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+
+  it('deploys every non-local route of ROUTES behind IAM auth, to its function', () => {
+    for (const r of ROUTES.filter((x) => !x.localOnly)) {
+      const route = findHttpRoute(template, r.method, r.path);
+      expect(route, `${r.method} ${r.path} missing from the template`).toBeDefined();
+      expect(route!.authorizationType, `${r.method} ${r.path}`).toBe('AWS_IAM');
+      expect(route!.functionLogicalId, `${r.method} ${r.path}`).toBe(findFunction(template, r.functionName)?.logicalId);
+    }
+  });
+
+  it('does not deploy local-only routes', () => {
+    for (const r of ROUTES.filter((x) => x.localOnly)) expect(findHttpRoute(template, r.method, r.path)).toBeUndefined();
+  });
+
+  it('honours --stage and --region', () => {
+    const state = JSON.parse(readFileSync(join(out, 'serverless-state.json'), 'utf8'));
+    expect(state.service.provider.stage).toBe('ci');
+    expect(state.service.provider.region).toBe('eu-west-1');
+  });
+
+  describe('the compile bundle, invoked like Lambda', () => {
+    let bundle: { dir: string; handler: string };
+    beforeAll(async () => {
+      bundle = await unzipFunction('compile');
+    });
+
+    it('compiles a project (esbuild bundle with the tree-sitter wasm inlined)', async () => {
+      const source = readFileSync(join(root, 'cli/test/fixtures/greeter/project.py'), 'utf8');
+      const res = await invokeBundled(bundle.dir, bundle.handler, apiGatewayEvent('POST', '/v1/compile', { body: { source, project: 'zipped' } }));
+      expect(res.statusCode).toBe(200);
+      expect(res.body.project).toBe('zipped');
+      expect(Object.keys(res.body.stateMachines).sort()).toEqual(['greet_one', 'main']);
+      expect(res.body.stateMachines.main.states.Greet).toMatchObject({ kind: 'Task', task: 'Greet' });
+    });
+
+    it('answers 422 with located errors for a broken project', async () => {
+      const source = readFileSync(join(root, 'cli/test/fixtures/broken/project.py'), 'utf8');
+      const res = await invokeBundled(bundle.dir, bundle.handler, apiGatewayEvent('POST', '/v1/compile', { body: { source } }));
+      expect(res.statusCode).toBe(422);
+      expect(res.body.error.code).toBe('Compile.Failed');
+      expect(res.body.error.details.errors[0].line).toBeGreaterThan(0);
+    });
+
+    it('ships no node_modules (everything is bundled)', async () => {
+      const { stdout } = await run('python3', ['-m', 'zipfile', '-l', join(out, basename(findFunction(template, 'compile')!.resource.Properties!.Code.S3Key))]);
+      expect(stdout).not.toMatch(/node_modules/);
+      expect(stdout).toMatch(/services\/compiler-api\/src\/handlers\/compile\.mjs/);
+    });
+  });
+});
