@@ -1,0 +1,24 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * Bundles the compiler's public API into one ESM file with esbuild, as
+ * serverless-esbuild does (`.wasm` → binary loader). Returns the file path.
+ */
+export async function bundleCompiler(outDir = mkdtempSync(join(tmpdir(), 'fluxio-compiler-bundle-'))): Promise<string> {
+  const outfile = join(outDir, 'compiler.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, '../src/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    loader: { '.wasm': 'binary' },
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'silent',
+  });
+  return outfile;
+}

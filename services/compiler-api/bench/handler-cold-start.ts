@@ -1,0 +1,119 @@
+/**
+ * Cold start of the compile Lambda handler (issue 2 "Speed": must stay under
+ * 150 ms): bundle `src/handlers/compile.ts` with esbuild using serverless.yml's
+ * `custom.esbuild` options (as `npm run package` does), then, N times, start a
+ * fresh `node` process that imports the bundle and serves one
+ * `POST /v1/compile` request. Prints one JSON line (medians, milliseconds):
+ *
+ * - `ms_import`: module evaluation (wasm bytes decoded, compiler loading starts)
+ * - `ms_first_request`: the first request, including the rest of wasm init
+ * - `ms_cold_start`: import + first request (the figure held to `target_ms`)
+ * - `ms_process`: from process start (Node's own boot included) to the response
+ *
+ * Usage: `npm run bench:cold-start -- [RUNS] [--no-source-maps]`
+ * (default 7 runs, with `--enable-source-maps` as serverless.yml sets it for Lambda).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build, type Loader } from 'esbuild';
+import { parse } from 'yaml';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const TARGET_MS = 150;
+
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
+const sourceMaps = !args.includes('--no-source-maps');
+
+interface EsbuildConfig {
+  format?: 'esm' | 'cjs';
+  platform?: 'node';
+  target?: string;
+  minify?: boolean;
+  sourcemap?: boolean;
+  loader?: Record<string, Loader>;
+  banner?: { js?: string };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round = (x: number) => Math.round(x * 10) / 10;
+
+async function main() {
+  const sls = parse(readFileSync(join(root, 'serverless.yml'), 'utf8')) as { custom: { esbuild: EsbuildConfig } };
+  const cfg = sls.custom.esbuild;
+  const work = mkdtempSync(join(tmpdir(), 'fluxio-cold-start-'));
+  try {
+    const bundle = join(work, 'compile.mjs');
+    await build({
+      entryPoints: [join(root, 'services/compiler-api/src/handlers/compile.ts')],
+      outfile: bundle,
+      bundle: true,
+      format: cfg.format ?? 'esm',
+      platform: cfg.platform ?? 'node',
+      // Lambda runs node22; this machine runs node20: target what runs the bench.
+      target: `node${process.versions.node.split('.')[0]}`,
+      minify: cfg.minify ?? false,
+      sourcemap: cfg.sourcemap ?? false,
+      loader: cfg.loader,
+      banner: cfg.banner,
+      logLevel: 'error',
+    });
+    const source = readFileSync(join(root, 'examples/looping-counter/project.py'), 'utf8');
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /v1/compile',
+      rawPath: '/v1/compile',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json' },
+      requestContext: { http: { method: 'POST', path: '/v1/compile' } },
+      body: JSON.stringify({ source, project: 'bench' }),
+      isBase64Encoded: false,
+    };
+    const script = join(work, 'invoke.mjs');
+    writeFileSync(
+      script,
+      `const t0 = performance.now();
+const { handler } = await import(${JSON.stringify(bundle)});
+const t1 = performance.now();
+const res = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 29000 });
+const t2 = performance.now();
+if (res.statusCode !== 200) throw new Error('compile failed: ' + res.body);
+process.stdout.write(JSON.stringify({ import: t1 - t0, request: t2 - t1, process: t2 }));`,
+    );
+    const samples: Array<{ import: number; request: number; process: number }> = [];
+    for (let i = 0; i < runs; i++) {
+      const { stdout } = await run(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), script], { cwd: work });
+      samples.push(JSON.parse(stdout));
+    }
+    const cold = samples.map((s) => s.import + s.request);
+    console.log(
+      JSON.stringify({
+        bench: 'compile-handler-cold-start',
+        node: process.versions.node,
+        runs,
+        source_maps: sourceMaps,
+        bundle_bytes: statSync(bundle).size,
+        ms_import: round(median(samples.map((s) => s.import))),
+        ms_first_request: round(median(samples.map((s) => s.request))),
+        ms_cold_start: round(median(cold)),
+        ms_cold_start_min: round(Math.min(...cold)),
+        ms_process: round(median(samples.map((s) => s.process))),
+        target_ms: TARGET_MS,
+        within_target: median(cold) < TARGET_MS,
+      }),
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
