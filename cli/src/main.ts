@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/compile.ts'),
   },
   run: { summary: 'Run a state machine of project.py locally with real Python tasks', load: () => import('./commands/run.ts') },
+  serve: { summary: 'Start the local platform (every HTTP API on 127.0.0.1, embedded engines)', load: () => import('./commands/serve.ts') },
 };
 
 /** The CLI's version (cli/package.json). */

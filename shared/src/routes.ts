@@ -5,6 +5,7 @@
  * from them (shared/src/openapi.ts).
  */
 import type { TSchema } from '@sinclair/typebox';
+import { RUN_MAX_BODY_BYTES, RunRequestSchema, RunSchema } from './schemas/runs.ts';
 import {
   COMPILE_MAX_BODY_BYTES,
   CompileFailedSchema,
@@ -208,6 +209,40 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: 'This OpenAPI 3.1 document',
     tag: 'platform',
     responses: { 200: { description: 'The OpenAPI 3.1 document of every route.' } },
+  },
+  {
+    method: 'POST',
+    path: '/v1/runs',
+    functionName: 'runs',
+    module: 'cli/src/platform/handlers/runs.ts',
+    exportName: 'startRun',
+    localOnly: true,
+    summary: 'Run a project.py locally like `fluxio run` (real Python tasks); long runs are pollable',
+    description: 'Compiles the source and executes a state machine on the embedded engine. Answers 200 with the result when the run ends within `waitSeconds`, else 202 with status RUNNING and a `Location` to poll.',
+    tag: 'platform',
+    request: { body: RunRequestSchema },
+    maxBodyBytes: RUN_MAX_BODY_BYTES,
+    responses: {
+      200: { description: 'The run finished (any status).', schema: RunSchema },
+      202: { description: 'Still running: poll `links.self`.', schema: RunSchema },
+      404: { description: '`Run.UnknownStateMachine`.' },
+      422: { description: '`Compile.Failed`: every compile error in `error.details.errors`.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/runs/{runId}',
+    functionName: 'runs',
+    module: 'cli/src/platform/handlers/runs.ts',
+    exportName: 'getRun',
+    localOnly: true,
+    summary: 'Read a run started with POST /v1/runs',
+    tag: 'platform',
+    request: { pathParameters: { runId: 'The runId returned by POST /v1/runs.' } },
+    responses: {
+      200: { description: 'The run.', schema: RunSchema },
+      404: { description: '`Run.NotFound`.' },
+    },
   },
   ...STATE_DATA_ROUTES,
 ];
