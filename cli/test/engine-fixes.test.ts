@@ -78,7 +78,7 @@ describe('Map after a failed iteration', () => {
       if (input === 0) throw Object.assign(new Error('boom'), { name: 'Boom' });
       return input;
     };
-    await expect(run(definition, [0, 1, 2, 3], { overrides: { taskResourceLocalHandlers: { T: handler } } })).rejects.toThrow(/boom/);
+    await expect(run(definition, [0, 1, 2, 3], { overrides: { taskResourceLocalHandlers: { T: handler as never } } })).rejects.toThrow(/boom/);
     await new Promise((r) => setTimeout(r, 50));
     expect(started).toEqual([0]);
   });

@@ -117,7 +117,7 @@ async function invokeWithHeartbeat(
   request: WorkerRequest,
   info: TaskStateResourceLocalHandlerInfo,
 ): Promise<JSONValue> {
-  const heartbeatSeconds = Number(info.stateDefinition.HeartbeatSeconds ?? 0) || 0;
+  const heartbeatSeconds = Number((info.stateDefinition as { HeartbeatSeconds?: number }).HeartbeatSeconds ?? 0) || 0;
   const hb = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
@@ -216,7 +216,7 @@ export function createTaskHandler(ctx: TaskHandlerContext, target: TaskTarget): 
           StartedAt: started,
           StoppedAt: Date.now(),
           Containers: [{ Name: String(container.Name ?? target.task), ExitCode: 0, LastStatus: 'STOPPED' }],
-        } as JSONValue;
+        } as unknown as JSONValue;
       };
     case 'ecsWorker':
       return async (input, info) => {

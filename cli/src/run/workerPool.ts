@@ -95,6 +95,8 @@ export class PythonWorkerPool {
   readonly size: number;
   private readonly options: WorkerPoolOptions;
   private readonly workers = new Set<Worker>();
+  /** Killed workers whose process has not exited yet (close() waits for them). */
+  private readonly killed = new Set<Worker>();
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closing = false;
@@ -133,7 +135,7 @@ export class PythonWorkerPool {
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
     for (const job of this.queue.splice(0)) this.settle(job, new WorkerExitedError('The worker pool was closed before the task started.'));
-    const all = [...this.workers];
+    const all = [...this.workers, ...this.killed];
     for (const w of all) {
       if (!w.exited) w.proc.stdin.end(JSON.stringify({ op: 'shutdown' }) + '\n');
     }
@@ -161,7 +163,11 @@ export class PythonWorkerPool {
     }
     for (const w of this.workers) {
       if (w.job === job) {
+        // The worker is dead from now on: no new job may reach it before its 'close' event.
         w.job = undefined;
+        w.exited = true;
+        this.workers.delete(w);
+        this.killed.add(w);
         w.proc.kill('SIGKILL');
         this.settle(job, reason);
         return;
@@ -216,6 +222,7 @@ export class PythonWorkerPool {
     proc.on('close', (code, signal) => {
       worker.exited = true;
       this.workers.delete(worker);
+      this.killed.delete(worker);
       const job = worker.job;
       worker.job = undefined;
       if (job) {
