@@ -8,6 +8,7 @@
  * | `FLUXIO_BUCKET_NAME` | S3 bucket of offloaded values (aws) | required on aws |
  * | `FLUXIO_DYNAMODB_ENDPOINT` | DynamoDB endpoint override (dynalite) | required on embedded |
  * | `FLUXIO_S3_ENDPOINT` | S3 endpoint override (path style) | none |
+ * | `FLUXIO_SFN_ENDPOINT` | Step Functions endpoint override | none |
  * | `FLUXIO_BLOB_DIR` | blob directory (embedded) | required on embedded |
  * | `FLUXIO_STATE_DATA_TTL_SECONDS` | default item lifetime, seconds | 604800 (7 days) |
  */
@@ -19,6 +20,7 @@ export interface StateDataConfig {
   bucketName?: string;
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
+  sfnEndpoint?: string;
   blobDir?: string;
   defaultTtlSeconds: number;
 }
@@ -37,6 +39,7 @@ export function readStateDataConfig(env: NodeJS.ProcessEnv = process.env): State
     bucketName: env.FLUXIO_BUCKET_NAME || undefined,
     dynamodbEndpoint: env.FLUXIO_DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: env.FLUXIO_S3_ENDPOINT || undefined,
+    sfnEndpoint: env.FLUXIO_SFN_ENDPOINT || undefined,
     blobDir: env.FLUXIO_BLOB_DIR || undefined,
     defaultTtlSeconds,
   };

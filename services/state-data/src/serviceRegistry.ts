@@ -33,9 +33,13 @@ export function serviceFromEnv(env: NodeJS.ProcessEnv = process.env): StateDataS
     ? new DirectoryBlobStore({ root: config.blobDir!, signingSecret: env.FLUXIO_BLOB_URL_SECRET })
     : new S3BlobStore({
         bucket: config.bucketName!,
-        clientConfig: config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {},
+        clientConfig: config.s3Endpoint
+          ? { endpoint: config.s3Endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+          : {},
       });
-  const executions = local ? new InMemoryExecutionRegistry() : new SfnExecutionController();
+  const executions = local
+    ? new InMemoryExecutionRegistry()
+    : new SfnExecutionController({ clientConfig: config.sfnEndpoint ? { endpoint: config.sfnEndpoint } : {} });
   return new StateDataService({
     items,
     blobs,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateDataClient, NoItemFound, StateDataClientError } from '@fluxio/contracts/stateDataClient';
-import { startStateDataServer, type TestPlatform } from './server.ts';
+import { failure, startStateDataServer, type TestPlatform } from './server.ts';
 
 let platform: TestPlatform;
 let client: StateDataClient;
@@ -53,7 +53,7 @@ describe('local items', () => {
   });
 
   it('get_item of a missing item throws NoItemFound naming partition key, sort key and table', async () => {
-    const err = await client.getItem('missing', 3).catch((e) => e);
+    const err = await failure(client.getItem('missing', 3));
     expect(err).toBeInstanceOf(NoItemFound);
     expect(err.status).toBe(404);
     expect(err.code).toBe('StateData.NoItemFound');
@@ -145,7 +145,7 @@ describe('stop execution', () => {
 
   it('stopping an unknown execution is a 404', async () => {
     const c = new StateDataClient({ baseUrl: platform.url, project: 'demo', execution: 'never-ran' });
-    const err = await c.stopExecution().catch((e) => e);
+    const err = await failure(c.stopExecution());
     expect(err).toBeInstanceOf(StateDataClientError);
     expect(err.status).toBe(404);
     expect(err.code).toBe('StateData.ExecutionNotFound');

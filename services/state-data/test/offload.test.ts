@@ -12,7 +12,7 @@ import { StateDataClient, NoItemFound, StateDataClientError } from '@fluxio/cont
 import { createStateDataService } from '../src/createStateDataService.ts';
 import { blobKeyFor, sha256Hex } from '../src/blobKey.ts';
 import { DirectoryBlobStore } from '../src/adapters/DirectoryBlobStore.ts';
-import { startStateDataServer, type TestPlatform } from './server.ts';
+import { failure, startStateDataServer, type TestPlatform } from './server.ts';
 
 /** A JSON string value whose serialised form is exactly `bytes` bytes. */
 const valueOfJsonSize = (bytes: number) => 'x'.repeat(bytes - 2);
@@ -83,7 +83,7 @@ describe('offload boundary (spec §20.3: JSON > 390,000 bytes goes to the blob s
     const bytes = await readFile(file);
     bytes[1000] = 'y'.charCodeAt(0);
     await writeFile(file, bytes);
-    const err = await client.getItem('corrupt').catch((e) => e);
+    const err = await failure(client.getItem('corrupt'));
     expect(err).toBeInstanceOf(StateDataClientError);
     expect(err.code).toBe('StateData.IntegrityError');
     expect(err.message).toContain('partition_key=big:corrupt sort_key=0');

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STATE_DATA_ROUTES } from '@fluxio/contracts/routes';
+import type { StateDataClientError } from '@fluxio/contracts/stateDataClient';
 import { startHttpServer, type LambdaHttpHandler, type RunningServer } from '../../../cli/src/platform/httpServer.ts';
 import { createStateDataService, type EmbeddedStateDataOptions, type StateDataServiceHandle } from '../src/createStateDataService.ts';
 import { setStateDataService } from '../src/serviceRegistry.ts';
@@ -40,4 +41,14 @@ export async function startStateDataServer(options: Partial<Omit<EmbeddedStateDa
       await handle.close();
     },
   };
+}
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<StateDataClientError> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as StateDataClientError;
+  }
+  throw new Error('Expected the call to fail, but it succeeded.');
 }
