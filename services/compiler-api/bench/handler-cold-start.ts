@@ -1,7 +1,7 @@
 /**
  * Cold start of the compile Lambda handler (issue 2 "Speed": must stay under
  * 150 ms): bundle `src/handlers/compile.ts` with esbuild using serverless.yml's
- * `custom.esbuild` options (as `npm run package` does), then, N times, start a
+ * `custom.esbuild` options and plugins (as `npm run package` does), then, N times, start a
  * fresh `node` process that imports the bundle and serves one
  * `POST /v1/compile` request. Prints one JSON line (medians, milliseconds):
  *
@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Loader } from 'esbuild';
+import { createRequire } from 'node:module';
+import { build, type Loader, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 
 const run = promisify(execFile);
@@ -38,6 +39,8 @@ interface EsbuildConfig {
   sourcemap?: boolean;
   loader?: Record<string, Loader>;
   banner?: { js?: string };
+  /** Path (from the repository root) of a CommonJS file exporting esbuild plugins. */
+  plugins?: string;
 }
 
 const median = (xs: number[]) => {
@@ -65,6 +68,7 @@ async function main() {
       sourcemap: cfg.sourcemap ?? false,
       loader: cfg.loader,
       banner: cfg.banner,
+      plugins: cfg.plugins ? (createRequire(import.meta.url)(join(root, cfg.plugins)) as Plugin[]) : [],
       logLevel: 'error',
     });
     const source = readFileSync(join(root, 'examples/looping-counter/project.py'), 'utf8');
