@@ -3,6 +3,10 @@
 // (no build step); everything else lives in cli/src/main.ts.
 import { register } from 'tsx/esm/api';
 
+// The lockfile pins the AWS SDK; its notice about future releases needing
+// Node 22 is noise on every local command (Node 20.19+ is supported here).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 register();
 const { main } = await import('../src/main.ts');
 
