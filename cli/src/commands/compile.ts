@@ -181,7 +181,11 @@ export const command: Command = {
       const written: string[] = [];
       for (const [name, text] of files) {
         const path = join(dir, name);
-        await writeFile(path, text.endsWith('\n') ? text : text + '\n');
+        try {
+          await writeFile(path, text.endsWith('\n') ? text : text + '\n');
+        } catch (err) {
+          throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Pass a writable --out directory.');
+        }
         const rel = relative(io.cwd, path);
         written.push(rel && !rel.startsWith('..') ? rel : path);
       }
