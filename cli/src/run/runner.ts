@@ -125,7 +125,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   const projectFile = resolve(options.projectFile ?? join(projectDir, 'project.py'));
   const stateData: StateDataEndpoint | undefined = await openStateData(options.stateData ?? { embedded: true });
   const pool = new PythonWorkerPool({ projectDir, size: options.workers, python: options.python });
-  void pool.warm(1);
+  void pool.warm();
   const prepared = new WeakMap<Manifest, Map<string, Prepared>>();
   let closed = false;
 
