@@ -37,6 +37,7 @@ interface EsbuildConfig {
   target?: string;
   minify?: boolean;
   sourcemap?: boolean;
+  sourcesContent?: boolean;
   loader?: Record<string, Loader>;
   banner?: { js?: string };
   /** Path (from the repository root) of a CommonJS file exporting esbuild plugins. */
@@ -51,7 +52,7 @@ const median = (xs: number[]) => {
 const round = (x: number) => Math.round(x * 10) / 10;
 
 async function main() {
-  const sls = parse(readFileSync(join(root, 'serverless.yml'), 'utf8')) as { custom: { esbuild: EsbuildConfig } };
+  const sls = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as { custom: { esbuild: EsbuildConfig } };
   const cfg = sls.custom.esbuild;
   const work = mkdtempSync(join(tmpdir(), 'fluxio-cold-start-'));
   try {
@@ -66,6 +67,7 @@ async function main() {
       target: `node${process.versions.node.split('.')[0]}`,
       minify: cfg.minify ?? false,
       sourcemap: cfg.sourcemap ?? false,
+      sourcesContent: cfg.sourcesContent,
       loader: cfg.loader,
       banner: cfg.banner,
       plugins: cfg.plugins ? (createRequire(import.meta.url)(join(root, cfg.plugins)) as Plugin[]) : [],
