@@ -31,7 +31,15 @@ beforeAll(async () => {
   out = join(work, 'package');
   // A clean environment: no real AWS credentials or profile can leak into packaging.
   const env = { PATH: process.env.PATH ?? '', HOME: work, CI: '1' };
-  await run(process.execPath, ['scripts/package.mjs', '--stage', 'ci', '--region', 'eu-west-1', '--out', out], {
+  const command = [process.execPath, 'scripts/package.mjs', '--stage', 'ci', '--region', 'eu-west-1', '--out', out];
+  // Where the machine allows it, package inside an empty network namespace:
+  // any attempt to reach the network (telemetry, update checks, AWS) fails the run.
+  const offline = await run('unshare', ['-rn', 'true']).then(
+    () => true,
+    () => false,
+  );
+  const [file, ...args] = offline ? ['unshare', '-rn', ...command] : command;
+  await run(file, args, {
     cwd: root,
     env,
     timeout: PACKAGE_TIMEOUT_MS,
