@@ -8,6 +8,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { RUN_MAX_BODY_BYTES, RunRequestSchema, RunSchema } from './schemas/runs.ts';
 import {
   COMPILE_MAX_BODY_BYTES,
+  COMPILE_TOO_LARGE_HINT,
   CompileFailedSchema,
   CompileRequestSchema,
   ManifestSchema,
@@ -65,6 +66,8 @@ export interface RouteDefinition {
   };
   /** Largest accepted body in bytes; above it the route answers 413. @default API Gateway's 10 MiB */
   maxBodyBytes?: number;
+  /** What to do instead when the body is above `maxBodyBytes` (appended to the 413 message). */
+  tooLargeHint?: string;
   /** What to do instead of a too-large body; servers append it to their 413 message. */
   tooLargeHint?: string;
   /**
@@ -194,6 +197,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     tag: 'compiler',
     request: { body: CompileRequestSchema },
     maxBodyBytes: COMPILE_MAX_BODY_BYTES,
+    tooLargeHint: COMPILE_TOO_LARGE_HINT,
     responses: {
       200: { description: 'The manifest.', schema: ManifestSchema },
       422: { description: 'The source does not compile; `error.details.errors` lists every error with its range.', schema: CompileFailedSchema },
