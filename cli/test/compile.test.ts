@@ -197,6 +197,7 @@ describe('usage errors (exit 2, one line and a hint on stderr)', () => {
     ['an unknown flag', ['compile', GREETER, '--bogus'], /Unknown option '--bogus'/],
     ['a bad --format', ['compile', GREETER, '--format', 'yaml'], /unknown --format 'yaml'.*\n.*manifest, asl, mermaid/],
     ['an unknown --state-machine', ['compile', GREETER, '--format', 'asl', '--state-machine', 'nope'], /unknown state machine 'nope'.*\n.*greet_one, main/],
+    ['an unknown --state-machine with the manifest format', ['compile', GREETER, '--state-machine', 'nope'], /unknown state machine 'nope'/],
     ['an invalid --project', ['compile', GREETER, '--project', '9 lives'], /not a valid project name/],
     ['--format with --out', ['compile', GREETER, '--format', 'asl', '--out', 'x'], /cannot be combined/],
     ['an unknown command', ['compyle', GREETER], /unknown command 'compyle'.*fluxio --help/],

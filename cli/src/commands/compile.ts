@@ -195,6 +195,8 @@ export const command: Command = {
     }
 
     if (format === 'manifest') {
+      // The manifest always holds every state machine; a --state-machine must still name one of them.
+      if (requested !== undefined) pickStateMachine(manifest, requested, format);
       io.stdout.write(json(manifest));
     } else if (format === 'asl') {
       const name = pickStateMachine(manifest, requested, format);
