@@ -12,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
 import { projectNameFromDirectory } from './compile.ts';
+import type { RunEvent } from '../run/events.ts';
 
 const HELP = `Usage: fluxio run FILE [options]
 
@@ -146,7 +147,12 @@ export const command: Command = {
     process.once('SIGINT', onSigint);
     const started = Date.now();
     try {
-      const report = values.json ? undefined : createProgressReporter({ manifest, projectFile: path, source, write: (t) => void io.stderr.write(t) });
+      // With --json, stdout carries only the result; what tasks print still goes to stderr.
+      const report = values.json
+        ? (event: RunEvent) => {
+            if (event.type === 'TaskOutput') io.stderr.write(`${event.state}: ${event.line}\n`);
+          }
+        : createProgressReporter({ manifest, projectFile: path, source, write: (t) => void io.stderr.write(t) });
       const run = await runner.run(manifest, { stateMachine, input, fastWaits: Boolean(values['fast-waits']), onEvent: report, signal: stop.signal });
       if (values.json) {
         io.stdout.write(JSON.stringify({ status: run.status, output: run.output, error: run.error, cause: run.cause }) + '\n');

@@ -52,6 +52,8 @@ export interface RunnerOptions {
   workers?: number;
   /** Python executable. @default env FLUXIO_PYTHON or `python3` */
   python?: string;
+  /** Worker output outside any task (e.g. `on_cleanup` prints). @default written to process.stderr */
+  onWorkerOutput?: (line: string) => void;
 }
 
 /** Options of one run. */
@@ -124,7 +126,12 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   const projectDir = resolve(options.projectDir);
   const projectFile = resolve(options.projectFile ?? join(projectDir, 'project.py'));
   const stateData: StateDataEndpoint | undefined = await openStateData(options.stateData ?? { embedded: true });
-  const pool = new PythonWorkerPool({ projectDir, size: options.workers, python: options.python });
+  const pool = new PythonWorkerPool({
+    projectDir,
+    size: options.workers,
+    python: options.python,
+    onStrayOutput: options.onWorkerOutput ?? ((line) => void process.stderr.write(`[python worker] ${line}\n`)),
+  });
   void pool.warm();
   const prepared = new WeakMap<Manifest, Map<string, Prepared>>();
   let closed = false;

@@ -259,6 +259,10 @@ export class PythonWorkerPool {
       job.options.onHeartbeat?.();
       return;
     }
+    if (msg.op === 'output') {
+      job.options.onOutput?.(String((msg as { line?: unknown }).line ?? ''));
+      return;
+    }
     worker.job = undefined;
     if (msg.ok) this.settle(job, undefined, msg.result);
     else {

@@ -12,11 +12,16 @@ goes to stderr and never corrupts the protocol):
 
 Replies: ``{"op": "ready"}`` once at start, ``{"id", "ok": true, "result"}``,
 ``{"id", "ok": false, "error": {"type", "message", "traceback"}}`` and
-``{"id", "op": "heartbeat"}`` while a task reports being alive.
+``{"id", "op": "heartbeat"}`` while a task reports being alive, and
+``{"id", "op": "output", "line"}`` for what the task prints (sys.stdout and
+sys.stderr are redirected into the protocol while it runs, so its output
+stays in order with its reply; writes straight to file descriptor 1 or 2 go
+to the worker's stderr).
 """
 
 import asyncio
 import importlib
+import io
 import json
 import os
 import sys
@@ -81,6 +86,32 @@ def _format_traceback(exc):
     return "".join(lines)
 
 
+class _TaskOutput(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` while a task runs: whole lines go over the
+    protocol as ``{"id", "op": "output", "line"}``, in order with the reply."""
+
+    def __init__(self, server, req_id):
+        self._server = server
+        self._id = req_id
+        self._partial = ""
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        self._partial += text
+        while "\n" in self._partial:
+            line, self._partial = self._partial.split("\n", 1)
+            self._server.send({"id": self._id, "op": "output", "line": line})
+        return len(text)
+
+    def flush(self):
+        if self._partial:
+            self._server.send({"id": self._id, "op": "output", "line": self._partial})
+            self._partial = ""
+
+
 class _Server:
     def __init__(self):
         self.proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
@@ -142,10 +173,17 @@ class _Server:
         )
         heartbeat = msg.get("heartbeat")
         interval = max(heartbeat / 3.0, 0.05) if heartbeat and msg.get("kind") == "worker" else None
+        output = _TaskOutput(self, req_id)
+        saved = (sys.stdout, sys.stderr)
+        sys.stdout = sys.stderr = output
         try:
-            result = self.loop.run_until_complete(
-                self._with_heartbeat(self._invoke(msg, ctx), interval, beat)
-            )
+            try:
+                result = self.loop.run_until_complete(
+                    self._with_heartbeat(self._invoke(msg, ctx), interval, beat)
+                )
+            finally:
+                output.flush()
+                sys.stdout, sys.stderr = saved
             try:
                 line = json.dumps({"id": req_id, "ok": True, "result": result}, separators=(",", ":"))
             except (TypeError, ValueError) as exc:
