@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { Value } from '@sinclair/typebox/value';
 import { CompileFailedSchema, COMPILE_MAX_BODY_BYTES, ManifestSchema } from '@fluxio/contracts/schemas/compile';
 import { ErrorBodySchema } from '@fluxio/contracts/schemas/error';
@@ -97,5 +98,31 @@ describe('POST /v1/compile', () => {
     const source = '#'.repeat(COMPILE_MAX_BODY_BYTES - 100) + '\n';
     const res = await post({ source });
     expect([200, 422]).toContain(res.status);
+  });
+
+  it('never answers 5xx, whatever the body (seeded property test)', async () => {
+    const lines = GREETER.split('\n');
+    const mutatedSource = fc
+      .array(fc.tuple(fc.nat(lines.length - 1), fc.nat(lines.length - 1), fc.string()), { maxLength: 5 })
+      .map((edits) => {
+        const copy = [...lines];
+        for (const [i, j, text] of edits) [copy[i], copy[j]] = [copy[j] + text, copy[i]];
+        return copy.join('\n');
+      });
+    const body = fc.oneof(
+      fc.string(), // not JSON, mostly
+      fc.json(), // JSON of any shape
+      fc.record({ source: mutatedSource, project: fc.option(fc.string(), { nil: undefined }) }, { requiredKeys: ['source'] }).map((b) => JSON.stringify(b)),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (text) => {
+        const res = await handler(apiGatewayEvent('POST', '/v1/compile', { body: text }), lambdaContext('compile'));
+        expect([200, 400, 422]).toContain(res.statusCode);
+        const parsed = JSON.parse(res.body as string);
+        if (res.statusCode === 200) expect(Value.Check(ManifestSchema, parsed)).toBe(true);
+        else expect(Value.Check(ErrorBodySchema, parsed)).toBe(true);
+      }),
+      { seed: 20261122, numRuns: 300 },
+    );
   });
 });
