@@ -162,3 +162,54 @@ describe('States.JsonMerge', () => {
     });
   });
 });
+
+describe('Choice type tests with false', () => {
+  const choice = (rule: Record<string, unknown>) => ({
+    StartAt: 'C',
+    States: {
+      C: { Type: 'Choice', Choices: [{ ...rule, Next: 'Yes' }], Default: 'No' },
+      Yes: { Type: 'Pass', Result: 'yes', End: true },
+      No: { Type: 'Pass', Result: 'no', End: true },
+    },
+  });
+  it.each([
+    [{ Variable: '$.m', IsPresent: false }, {}, 'yes'],
+    [{ Variable: '$.m', IsPresent: false }, { m: 1 }, 'no'],
+    [{ Variable: '$.m', IsNull: false }, { m: 1 }, 'yes'],
+    [{ Variable: '$.m', IsNull: false }, { m: null }, 'no'],
+    [{ Variable: '$.m', IsNumeric: false }, { m: 'x' }, 'yes'],
+    [{ Variable: '$.m', IsString: false }, { m: 1 }, 'yes'],
+    [{ Variable: '$.m', IsBoolean: false }, { m: 1 }, 'yes'],
+    [{ Variable: '$.m', IsTimestamp: false }, { m: 'soon' }, 'yes'],
+    [{ Variable: '$.m', IsTimestamp: true }, { m: '2026-01-27T09:00:00Z' }, 'yes'],
+  ])('%j on %j matches: %s', async (rule, input, expected) => {
+    expect(await run(choice(rule), input)).toBe(expected);
+  });
+});
+
+describe('Map MaxConcurrency', () => {
+  it('never runs more iterations at once than MaxConcurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    const definition = {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          MaxConcurrency: 2,
+          ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:t', End: true } } },
+          End: true,
+        },
+      },
+    };
+    const handler = async (input: unknown) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return input;
+    };
+    expect(await run(definition, [1, 2, 3, 4, 5, 6], { overrides: { taskResourceLocalHandlers: { T: handler as never } } })).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(peak).toBe(2);
+  });
+});
