@@ -176,6 +176,16 @@ describe('fluxio run: task services', () => {
   }, T);
 });
 
+describe('fluxio run: state data', () => {
+  it('--data-dir keeps state data on disk across runs; without it every run starts empty', async () => {
+    const dataDir = join(tmp, 'data');
+    const first = await runJson('persist_flow', {}, ['--data-dir', dataDir]);
+    const second = await runJson('persist_flow', {}, ['--data-dir', dataDir]);
+    const inMemory = await runJson('persist_flow', {});
+    expect([first.body.output!.visits, second.body.output!.visits, inMemory.body.output!.visits]).toEqual([1, 2, 1]);
+  }, T);
+});
+
 describe('fluxio run: command line', () => {
   it('--input @file reads the input from a JSON file; progress goes to stderr, output to stdout', async () => {
     const file = join(tmp, 'input.json');

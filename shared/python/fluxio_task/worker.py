@@ -28,7 +28,6 @@ import sys
 import traceback
 
 from .context import TaskContext
-from .entry import invoke_run
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _HIDDEN_DIRS = (_PACKAGE_DIR + os.sep, os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep)
@@ -138,6 +137,8 @@ class _Server:
         if msg.get("kind") == "worker":
             worker = await self._get_worker(msg.get("spec"))
             return await _maybe_await(worker.run(msg.get("event"), ctx))
+        from .entry import invoke_run  # lazy: `python3 -m fluxio_task.entry` must not find it imported already
+
         return await invoke_run(
             msg["source"],
             msg.get("event"),

@@ -163,3 +163,20 @@ def ecs_flow(data):
 def stop_flow(data):
     Stopper(key="Stop here")
     data["after"] = True
+
+
+class Visit(Task):
+    async def run(event, context):
+        from fluxio_task.state_data import NoItemFound
+
+        client = context.state_data_client
+        try:
+            visits = client.get_global_item("fluxio-state-data", "run-test-visits")["visits"]
+        except NoItemFound:
+            visits = 0
+        client.put_global_item("fluxio-state-data", "run-test-visits", {"visits": visits + 1})
+        return visits + 1
+
+
+def persist_flow(data):
+    data["visits"] = Visit(key="Count visits")
