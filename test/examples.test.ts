@@ -47,22 +47,27 @@ describe('examples', () => {
   });
 
   it('parallel-errors: branch results stored, a timeout retried, the task error caught into a Fail', async () => {
-    const { code, json, stderr } = await run('parallel-errors', { level: 20, message: 'foo' }, ['--fast-waits']);
+    const { code, json } = await run('parallel-errors', { level: 20, message: 'foo' }, ['--fast-waits']);
     expect(code).toBe(1);
     expect(json.status).toBe('FAILED');
     expect(json.error).toBe('WorkerError');
     expect(json.cause).toBe('MyError was raised');
-    // The first attempt overran its 2 s timeout and was retried (States.Timeout), the second raised MyError.
-    expect(stderr).toMatch(/States\.Timeout/);
-    expect(stderr).toMatch(/MyError/);
   });
 
-  it('parallel-errors: the parallel branches each ran and their results were stored in order', async () => {
+  it('parallel-errors: progress shows both branches, the timeout retry, the catch, and the failing line', async () => {
     const res = await runFluxio(['run', 'examples/parallel-errors/project.py', '--input', JSON.stringify({ level: 20, message: 'foo' }), '--fast-waits']);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/Log message/);
-    expect(res.stderr).toMatch(/Print message/);
-    expect(res.stderr).toMatch(/project\.py:\d+/); // the failure points at a line of project.py
+    expect(res.stderr).toMatch(/✓ Log message/);
+    expect(res.stderr).toMatch(/✓ Print message/);
+    expect(res.stderr).toContain('Print message: foo'); // the task's print()
+    // The first attempt overran its 2 s timeout and was retried, the second raised MyError, caught into the Fail.
+    expect(res.stderr).toMatch(/Raise after a timeout failed after .*States\.Timeout/);
+    expect(res.stderr).toMatch(/retry 1\/2 \(States\.Timeout\)/);
+    expect(res.stderr).toMatch(/raised MyError: foobar/);
+    expect(res.stderr).toMatch(/error caught → Fail-\w+ \(MyError\)/);
+    const failLine = (await import('node:fs')).readFileSync('examples/parallel-errors/project.py', 'utf8').split('\n').findIndex((l) => l.includes('raise WorkerError')) + 1;
+    expect(res.stderr).toContain(`main FAILED in`);
+    expect(res.stderr).toContain(`project.py:${failLine}`);
   });
 
   it('reminder: waits until the timestamp from the input, then sends the reminder', async () => {
