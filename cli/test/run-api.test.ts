@@ -58,6 +58,17 @@ describe('createRunner', () => {
     expect((await pending).status).toBe('ABORTED');
   }, 60_000);
 
+  it('an execution running past the state machine TimeoutSeconds ends TIMED_OUT', async () => {
+    const slow: Manifest = {
+      ...manifest,
+      stateMachines: {
+        main: { ...manifest.stateMachines.wait_flow!, definition: { ...manifest.stateMachines.wait_flow!.definition, TimeoutSeconds: 1 } },
+      },
+    };
+    const r = await runner.run(slow, { stateMachine: 'main' });
+    expect(r).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', output: null });
+  }, 60_000);
+
   it('rejects an unknown state machine with the list of names', async () => {
     await expect(runner.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(RunUsageError);
     await expect(runner.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(/choice_flow/);

@@ -143,7 +143,7 @@ export const command: Command = {
       stateData: { embedded: true, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) },
     });
     const stop = new AbortController();
-    const onSigint = () => stop.abort();
+    const onSigint = () => stop.abort(new Error('Stopped with Ctrl-C (SIGINT).'));
     process.once('SIGINT', onSigint);
     const started = Date.now();
     try {
@@ -164,7 +164,8 @@ export const command: Command = {
         } else {
           const at = run.failedLine ? ` at ${display}:${run.failedLine} (state "${run.failedState}")` : run.failedState ? ` (state "${run.failedState}")` : '';
           io.stderr.write(`■ ${stateMachine} ${run.status} in ${took} s${at}\n`);
-          if (run.error || run.cause) io.stderr.write(`  ${run.error ?? ''}${run.cause ? `: ${run.cause}` : ''}\n`);
+          const why = [run.error, run.cause].filter(Boolean).join(': ');
+          if (why) io.stderr.write(`  ${why}\n`);
           if (run.failedLine) {
             const text = source.split('\n')[run.failedLine - 1];
             if (text !== undefined) io.stderr.write(`  ${run.failedLine} | ${text}\n`);

@@ -240,7 +240,14 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
       onEvent: (event: EventLog) => {
         if (event.type === 'StateFailed') failedState ??= event.state.name;
         else if (event.type === 'StateCaught' || event.type === 'StateRetried') failedState = undefined;
-        emit?.({ ...event, ...origin } as RunEvent);
+        // The engine creates a fresh object per event: tag it in place (no copy per transition).
+        if (emit) {
+          const tagged = event as EventLog & typeof origin;
+          tagged.executionName = origin.executionName;
+          tagged.stateMachine = origin.stateMachine;
+          tagged.depth = origin.depth;
+          emit(tagged as RunEvent);
+        }
       },
     });
     const abort = (error?: string, cause?: string) => {
@@ -248,7 +255,10 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
       execution.abort();
     };
     stateData?.executions?.register(executionName, abort);
-    const onSignal = () => abort(undefined, 'The parent execution or the caller stopped this execution.');
+    const onSignal = () => {
+      const reason = req.signal?.reason;
+      abort(undefined, reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'The parent execution or the caller stopped this execution.');
+    };
     req.signal?.addEventListener('abort', onSignal, { once: true });
     if (req.signal?.aborted) onSignal();
 

@@ -197,6 +197,9 @@ export class PythonWorkerPool {
       cwd: projectDir,
       env: { ...process.env, ...this.options.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Own process group: a terminal Ctrl-C reaches only the runner, which shuts workers down in order
+      // (a worker also exits when its stdin closes, so none outlives the runner).
+      detached: true,
     });
     let markClosed!: () => void;
     const worker: Worker = {

@@ -232,7 +232,14 @@ class _Server:
 
 
 def serve():
-    """Run the local worker loop on stdin/stdout (``python3 -m fluxio_task.worker``)."""
+    """Run the local worker loop on stdin/stdout (``python3 -m fluxio_task.worker``).
+
+    Ctrl-C reaches the whole process group; the worker ignores it and lets the
+    runner shut it down (``on_cleanup`` still runs).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _Server().serve()
 
 
