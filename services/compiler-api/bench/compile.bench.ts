@@ -22,7 +22,7 @@ function countStates(def: any): number {
 
 async function measure(file: string, source: string, runs: number): Promise<void> {
   const compiler = await loadCompiler();
-  const parser = await loadPythonParser();
+  const { parser } = await loadPythonParser();
   const first = compiler.compile(source);
   if (!first.ok) throw new Error(`${file} does not compile: ${JSON.stringify(first.errors.slice(0, 3))}`);
   const states = Object.values(first.manifest.stateMachines).reduce((a, sm) => a + countStates(sm.definition), 0);

@@ -1,9 +1,9 @@
-import type { Parser } from 'web-tree-sitter';
 import type { CompileResult } from '@fluxio/contracts/manifest';
 import type { CompileOptions } from './index.ts';
 import { DiagnosticSink, LineIndex } from './parse/source.ts';
 import { reportSyntaxErrors } from './parse/syntaxErrors.ts';
 import { ProjectLowerer } from './lower/lowerProject.ts';
+import type { PythonParser } from './parse/loadParser.ts';
 
 /** Set env `LOG=compile` to trace compile phases on stderr. */
 const TRACE = typeof process !== 'undefined' && /\bcompile\b/.test(process.env.LOG ?? '');
@@ -13,17 +13,22 @@ const TRACE = typeof process !== 'undefined' && /\bcompile\b/.test(process.env.L
  * emit → manifest. Collects every diagnostic; an internal bug becomes a
  * `Compiler.Internal` diagnostic, never an exception.
  */
-export function compileWithParser(parser: Parser, source: string, options: CompileOptions): CompileResult {
+export function compileWithParser({ parser, readTree }: PythonParser, source: string, options: CompileOptions): CompileResult {
   const text = typeof source === 'string' ? source : '';
   const sink = new DiagnosticSink(new LineIndex(text));
-  let tree: ReturnType<Parser['parse']> = null;
+  let tree: ReturnType<PythonParser['parser']['parse']> = null;
   try {
     const t0 = TRACE ? performance.now() : 0;
     tree = parser.parse(text);
     if (!tree) throw new Error('parser returned no tree');
     if (TRACE) process.stderr.write(`[compile] parse ${(performance.now() - t0).toFixed(2)} ms\n`);
-    if (reportSyntaxErrors(tree, sink)) return { ok: false, errors: sink.errors };
-    const manifest = new ProjectLowerer(text, sink).lower(tree, options.project ?? 'project');
+    // One pass into plain JS nodes, then the wasm tree is freed (see parse/syntaxTree.ts).
+    const root = readTree(tree, text);
+    tree.delete();
+    tree = null;
+    if (TRACE) process.stderr.write(`[compile] tree ${(performance.now() - t0).toFixed(2)} ms\n`);
+    if (reportSyntaxErrors(root, sink)) return { ok: false, errors: sink.errors };
+    const manifest = new ProjectLowerer(text, sink).lower(root, options.project ?? 'project');
     if (TRACE) process.stderr.write(`[compile] total ${(performance.now() - t0).toFixed(2)} ms\n`);
     if (sink.errors.length) return { ok: false, errors: sortDiagnostics(sink.errors) };
     manifest.diagnostics = sink.warnings;

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../parse/syntaxTree.ts';
 import { decodeNumber, decodeString } from '../parse/literals.ts';
 
 /** Result of reading a `data[...]` reference. */

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../parse/syntaxTree.ts';
 import type {
   AslState,
   Manifest,
@@ -77,13 +77,13 @@ export class ProjectLowerer {
     private readonly sink: DiagnosticSink,
   ) {}
 
-  lower(tree: Tree, project: string): Manifest {
-    const top = this.topLevel(tree.rootNode);
+  lower(root: Node, project: string): Manifest {
+    const top = this.topLevel(root);
     for (const { def } of top) {
       const name = def.childForFieldName('name')?.text;
       if (name && !this.laterNames.has(name)) this.laterNames.set(name, def.startIndex);
     }
-    this.scanMapIterators(tree.rootNode);
+    this.scanMapIterators(root);
     for (const { def, decorators } of top) {
       if (def.type === 'class_definition') this.lowerClass(def, decorators);
       else this.lowerFunction(def, decorators);

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxTree.ts';
 
 /** Outcome of evaluating a literal expression. */
 export type LiteralResult = { ok: true; value: unknown } | { ok: false; node: Node; reason: string };

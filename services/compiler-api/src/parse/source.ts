@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxTree.ts';
 import type { Diagnostic } from '@fluxio/contracts/manifest';
 
 /** A half-open source range in UTF-16 offsets. */

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxTree.ts';
 import type { DiagnosticSink, LineIndex } from './source.ts';
 
 /** A syntax error located where CPython reports it (1-based line/column). */
@@ -241,15 +241,15 @@ function firstError(root: Node): Node | undefined {
  * MISSING node is refined to the first unexpected token. Returns true when a
  * syntax error was found.
  */
-export function reportSyntaxErrors(tree: Tree, sink: DiagnosticSink): boolean {
+export function reportSyntaxErrors(root: Node, sink: DiagnosticSink): boolean {
   const lines = sink.lines;
   const tok = scanTokens(lines.text, lines);
   if (tok) {
     sink.error(tok.code, tok.message, { start: tok.start, end: tok.end });
     return true;
   }
-  if (!tree.rootNode.hasError) return false;
-  const err = firstError(tree.rootNode);
+  if (!root.hasError) return false;
+  const err = firstError(root);
   if (!err) {
     sink.error('Syntax.Invalid', 'invalid syntax', { start: 0, end: 1 });
     return true;

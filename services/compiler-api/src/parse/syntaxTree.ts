@@ -1,0 +1,315 @@
+/**
+ * Plain-JavaScript syntax tree: one pass converts a web-tree-sitter `Tree` into
+ * `SyntaxNode` objects (type, span, fields, children), then the wasm tree is freed
+ * and every later step (syntax checks, lowering) works on ordinary JS objects.
+ *
+ * Why: each property access on a web-tree-sitter `Node` (type, text, a field, the
+ * children) is a call into WebAssembly plus marshalling through a transfer buffer
+ * (~0.3–0.5 µs each); lowering a 300-state project made ~100,000 of them. Even a
+ * `TreeCursor` walk costs ~3.5 µs per node. So the converter reads tree-sitter's
+ * own tree structures (`Subtree`, `SubtreeHeapData`, `TSLanguage` field map and
+ * alias sequences) straight from the wasm memory, following the same rules as
+ * tree-sitter's `ts_tree_cursor_*` (lib/src/tree_cursor.c): invisible nodes are
+ * flattened into their visible parent, aliases rename and reveal nodes, a node's
+ * field comes from the innermost (possibly hidden) ancestor level that names it.
+ *
+ * Those layouts are internal to tree-sitter, so they are pinned to the exact
+ * versions in package.json (web-tree-sitter 0.25.10, wasm32) and verified at load
+ * time: {@link createTreeReader} converts a probe file both ways (memory and the
+ * public cursor API) and uses the memory reader only if both agree; otherwise the
+ * slower cursor reader is used (same output). A test compares both readers on
+ * every fixture and thousands of mutated files.
+ */
+import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+
+/** One visible node of the Python syntax tree (the subset of web-tree-sitter's `Node` API the compiler uses). */
+export class SyntaxNode {
+  /** Parent node (null for the module root). */
+  parent: SyntaxNode | null = null;
+  /** Every child in source order, named and anonymous (punctuation, keywords), comments included. */
+  readonly children: SyntaxNode[] = [];
+  private named?: SyntaxNode[];
+
+  constructor(
+    /** Node type as in tree-sitter-python's grammar (`call`, `identifier`, `(`, `ERROR`, …). */
+    readonly type: string,
+    /** Start offset in UTF-16 code units (JS string index). */
+    readonly startIndex: number,
+    /** End offset (exclusive) in UTF-16 code units. */
+    readonly endIndex: number,
+    /** Field name under the parent (`function`, `arguments`, …) or null. */
+    readonly field: string | null,
+    readonly isNamed: boolean,
+    /** A zero-width token inserted by error recovery. */
+    readonly isMissing: boolean,
+    /** This node or a descendant is an ERROR or MISSING node. */
+    readonly hasError: boolean,
+    /** Unique within one tree (pre-order number). */
+    readonly id: number,
+    private readonly source: string,
+  ) {}
+
+  /** Source text of the node. */
+  get text(): string {
+    return this.source.slice(this.startIndex, this.endIndex);
+  }
+  get namedChildren(): SyntaxNode[] {
+    return (this.named ??= this.children.filter((c) => c.isNamed));
+  }
+  get firstChild(): SyntaxNode | null {
+    return this.children[0] ?? null;
+  }
+  /** First child carrying field `name` (null when absent). */
+  childForFieldName(name: string): SyntaxNode | null {
+    for (const c of this.children) if (c.field === name) return c;
+    return null;
+  }
+  /** Every child carrying field `name`, in source order. */
+  childrenForFieldName(name: string): SyntaxNode[] {
+    return this.children.filter((c) => c.field === name);
+  }
+  /** This node and its descendants of the given type(s), in pre-order (as web-tree-sitter). */
+  descendantsOfType(types: string | string[]): SyntaxNode[] {
+    const wanted = typeof types === 'string' ? [types] : types;
+    const out: SyntaxNode[] = [];
+    const visit = (n: SyntaxNode): void => {
+      if (wanted.includes(n.type)) out.push(n);
+      for (const c of n.children) visit(c);
+    };
+    visit(this);
+    return out;
+  }
+  toString(): string {
+    return `(${this.type}${this.namedChildren.map((c) => ' ' + (c.field ? `${c.field}: ` : '') + c.toString()).join('')})`;
+  }
+}
+
+/** Converts a parsed tree to {@link SyntaxNode}s (the source must be the parsed string). */
+export type TreeReader = (tree: Tree, source: string) => SyntaxNode;
+
+const SYM_ERROR = 65535;
+
+/** Language tables, read once: names by symbol, visible/named metadata, field map, alias sequences. */
+interface LanguageTables {
+  names: string[];
+  fields: (string | null)[];
+  visible: Uint8Array;
+  named: Uint8Array;
+  publicSymbol: Uint16Array;
+  /** production id → [child_index, field_id] pairs of non-inherited entries (field map order). */
+  fieldMap: Int32Array[];
+  /** production id → alias symbol per structural child index (0 = none), or null. */
+  aliases: (Uint16Array | null)[];
+}
+
+/** Emscripten module object passed to `Parser.init` (the runtime stores its heap views on it). */
+export interface WasmHeapHost {
+  HEAPU8?: Uint8Array;
+}
+
+function readLanguageTables(language: Language, heap: Uint8Array): LanguageTables {
+  const dv = new DataView(heap.buffer);
+  const lang = (language as unknown as Record<number, number>)[0];
+  const u32 = (a: number) => dv.getUint32(a, true);
+  const u16 = (a: number) => dv.getUint16(a, true);
+  const symbolCount = u32(lang + 4);
+  const aliasCount = u32(lang + 8);
+  const productionIdCount = u32(lang + 28);
+  const fieldCount = u32(lang + 32);
+  const maxAliasLen = u16(lang + 36);
+  const fieldMapSlices = u32(lang + 64);
+  const fieldMapEntries = u32(lang + 68);
+  const symbolMetadata = u32(lang + 72);
+  const publicSymbolMap = u32(lang + 76);
+  const aliasSequences = u32(lang + 84);
+  const total = symbolCount + aliasCount;
+  const visible = new Uint8Array(total);
+  const named = new Uint8Array(total);
+  const publicSymbol = new Uint16Array(total);
+  for (let s = 0; s < total; s++) {
+    visible[s] = heap[symbolMetadata + 3 * s];
+    named[s] = heap[symbolMetadata + 3 * s + 1];
+    publicSymbol[s] = s < symbolCount ? u16(publicSymbolMap + 2 * s) : s;
+  }
+  const fieldMap: Int32Array[] = [];
+  const aliases: (Uint16Array | null)[] = [];
+  for (let p = 0; p < productionIdCount; p++) {
+    const entries: number[] = [];
+    if (fieldCount > 0) {
+      const index = u16(fieldMapSlices + 4 * p);
+      const length = u16(fieldMapSlices + 4 * p + 2);
+      for (let k = 0; k < length; k++) {
+        const e = fieldMapEntries + 4 * (index + k);
+        if (!heap[e + 3]) entries.push(heap[e + 2], u16(e));
+      }
+    }
+    fieldMap.push(Int32Array.from(entries));
+    if (p === 0 || maxAliasLen === 0) aliases.push(null);
+    else {
+      const seq = new Uint16Array(maxAliasLen);
+      let any = false;
+      for (let k = 0; k < maxAliasLen; k++) {
+        seq[k] = u16(aliasSequences + 2 * (p * maxAliasLen + k));
+        if (seq[k]) any = true;
+      }
+      aliases.push(any ? seq : null);
+    }
+  }
+  const names = language.types.slice();
+  const fields = language.fields.slice();
+  return { names, fields, visible, named, publicSymbol, fieldMap, aliases };
+}
+
+/**
+ * Reads the tree from wasm memory (layouts of tree-sitter 0.25 on wasm32:
+ * `Subtree` is 8 bytes, inline when bit 0 is set, else a pointer to
+ * `SubtreeHeapData` whose children are the `child_count` Subtrees just before it).
+ */
+function memoryReader(host: WasmHeapHost, language: Language): TreeReader {
+  let tables: LanguageTables | undefined;
+  return (tree, source) => {
+    const heap = host.HEAPU8!;
+    tables ??= readLanguageTables(language, heap);
+    const t = tables;
+    const dv = new DataView(heap.buffer);
+    let nextId = 0;
+    const treeAddr = (tree as unknown as Record<number, number>)[0];
+
+    const typeName = (sym: number): string => (sym === SYM_ERROR ? 'ERROR' : (t.names[t.publicSymbol[sym] ?? sym] ?? 'ERROR'));
+
+    // Appends the visible descendants of heap subtree `ptr` (whose content starts at byte `pos`) to `into`.
+    const addChildren = (ptr: number, pos: number, into: SyntaxNode, outerField: string | null): void => {
+      const count = dv.getUint32(ptr + 36, true);
+      const production = dv.getUint16(ptr + 66, true);
+      const fieldMap = t.fieldMap[production];
+      const aliasSeq = t.aliases[production];
+      let structural = 0;
+      let slot = ptr - 8 * count;
+      for (let j = 0; j < count; j++, slot += 8) {
+        const b0 = heap[slot];
+        const inline = (b0 & 1) === 1;
+        const cptr = inline ? 0 : dv.getUint32(slot, true);
+        if (j > 0) pos += inline ? heap[slot + 6] : dv.getUint32(cptr + 4, true); // padding
+        const size = inline ? heap[slot + 7] : dv.getUint32(cptr + 16, true);
+        const extra = inline ? (b0 & 8) !== 0 : (heap[cptr + 44] & 4) !== 0;
+        let visible = inline ? (b0 & 2) !== 0 : (heap[cptr + 44] & 1) !== 0;
+        let alias = 0;
+        let field: string | null = null;
+        if (!extra) {
+          if (aliasSeq) {
+            alias = aliasSeq[structural];
+            if (alias) visible = true;
+          }
+          for (let k = 0; k < fieldMap.length; k += 2) {
+            if (fieldMap[k] === structural) {
+              field = t.fields[fieldMap[k + 1]];
+              break;
+            }
+          }
+          field ??= outerField;
+          structural++;
+        }
+        const childCount = inline ? 0 : dv.getUint32(cptr + 36, true);
+        if (visible) {
+          const sym = alias || (inline ? heap[slot + 1] : dv.getUint16(cptr + 40, true));
+          const isNamed = alias ? t.named[alias] === 1 : inline ? (b0 & 4) !== 0 : (heap[cptr + 44] & 2) !== 0;
+          const missing = inline ? (b0 & 32) !== 0 : (heap[cptr + 45] & 2) !== 0;
+          const hasError = missing || (!inline && dv.getUint32(cptr + 32, true) > 0);
+          const node = new SyntaxNode(typeName(sym), pos >> 1, (pos + size) >> 1, field, isNamed, missing, hasError, nextId++, source);
+          node.parent = into;
+          into.children.push(node);
+          if (childCount > 0) addChildren(cptr, pos, node, null);
+        } else if (childCount > 0 && dv.getUint32(cptr + 48, true) > 0) {
+          addChildren(cptr, pos, into, extra ? null : field);
+        }
+        pos += size;
+      }
+    };
+
+    const rootInline = (heap[treeAddr] & 1) === 1;
+    const rootPtr = rootInline ? 0 : dv.getUint32(treeAddr, true);
+    const padding = rootInline ? heap[treeAddr + 6] : dv.getUint32(rootPtr + 4, true);
+    const size = rootInline ? heap[treeAddr + 7] : dv.getUint32(rootPtr + 16, true);
+    const sym = rootInline ? heap[treeAddr + 1] : dv.getUint16(rootPtr + 40, true);
+    const missing = rootInline ? (heap[treeAddr] & 32) !== 0 : (heap[rootPtr + 45] & 2) !== 0;
+    const hasError = missing || (!rootInline && dv.getUint32(rootPtr + 32, true) > 0);
+    const named = rootInline ? (heap[treeAddr] & 4) !== 0 : (heap[rootPtr + 44] & 2) !== 0;
+    const root = new SyntaxNode(typeName(sym), padding >> 1, (padding + size) >> 1, null, named, missing, hasError, nextId++, source);
+    if (!rootInline && dv.getUint32(rootPtr + 36, true) > 0) addChildren(rootPtr, padding, root, null);
+    return root;
+  };
+}
+
+/** Reads the tree through web-tree-sitter's public `TreeCursor` API (slow, layout-independent). */
+export const cursorReader: TreeReader = (tree, source) => {
+  const cursor: TreeCursor = tree.walk();
+  let nextId = 0;
+  const make = (parent: SyntaxNode | null): SyntaxNode => {
+    const node = cursor.currentNode;
+    const n = new SyntaxNode(node.type, cursor.startIndex, cursor.endIndex, parent ? cursor.currentFieldName : null, node.isNamed, node.isMissing, node.hasError, nextId++, source);
+    n.parent = parent;
+    parent?.children.push(n);
+    return n;
+  };
+  try {
+    const root = make(null);
+    const visit = (parent: SyntaxNode): void => {
+      if (!cursor.gotoFirstChild()) return;
+      do visit(make(parent));
+      while (cursor.gotoNextSibling());
+      cursor.gotoParent();
+    };
+    visit(root);
+    return root;
+  } finally {
+    cursor.delete();
+  }
+};
+
+/** Structural equality of two converted trees (type, span, field, flags, children). */
+export function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
+  if (
+    a.type !== b.type ||
+    a.startIndex !== b.startIndex ||
+    a.endIndex !== b.endIndex ||
+    a.field !== b.field ||
+    a.isNamed !== b.isNamed ||
+    a.isMissing !== b.isMissing ||
+    a.hasError !== b.hasError ||
+    a.children.length !== b.children.length
+  )
+    return false;
+  for (let i = 0; i < a.children.length; i++) if (!sameTree(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+/** Probe for the load-time check: fields, aliases, hidden wrappers, extras, ERROR and MISSING nodes, non-ASCII text. */
+export const PROBE_SOURCES = [
+  'import a.b as c\nfrom x import (y, z as w)\n\n@d(e=1)\nclass A(B, metaclass=M):\n    """doc"""  # comment\n    x: int = 3\n    async def run(self, *a, **k) -> None:\n        return [i async for i in f() if i] or {k: v for k, v in g()}\n\n\ndef main(data):\n    data["é"] = A(data, key=f"k{1}")\n    if not data["a"] is None and 0 < data["b"] <= 2:\n        pass\n    elif "k" in data:\n        wait(seconds=data["s"])\n    else:\n        x = lambda q: q\n    try:\n        with retry(max_attempts=2) as r, open(p):\n            raise E("c") from None\n    except (E, F) as err:\n        data.update({"x": [1, 2.5, -3, True, None], **y})\n    while data["i"] < 3:\n        data["i"] = data["i"][1:2]\n    return\n',
+  'def main(data):\n    data["x"] = C(data\n    if data["a"] ==:\n        pass\n',
+  'class A(Task:\n    x = ', 'def f(:\n  return )]', '',
+];
+
+/**
+ * Builds the fastest reader that is correct for the loaded runtime: the memory
+ * reader when it reproduces the cursor reader on {@link PROBE_SOURCES}, else the
+ * cursor reader.
+ */
+export function createTreeReader(host: WasmHeapHost, language: Language, parse: (source: string) => Tree | null): { read: TreeReader; kind: 'memory' | 'cursor' } {
+  if (!host.HEAPU8) return { read: cursorReader, kind: 'cursor' };
+  const fast = memoryReader(host, language);
+  try {
+    for (const src of PROBE_SOURCES) {
+      const tree = parse(src);
+      if (!tree) return { read: cursorReader, kind: 'cursor' };
+      try {
+        if (!sameTree(fast(tree, src), cursorReader(tree, src))) return { read: cursorReader, kind: 'cursor' };
+      } finally {
+        tree.delete();
+      }
+    }
+  } catch {
+    return { read: cursorReader, kind: 'cursor' };
+  }
+  return { read: fast, kind: 'memory' };
+}
