@@ -69,6 +69,12 @@ describe('createRunner', () => {
     expect(r).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', output: null });
   }, 60_000);
 
+  it('HeartbeatSeconds does not apply to Lambda tasks (they have no task token to heartbeat with)', async () => {
+    expect(manifest.stateMachines.lambda_heartbeat_flow!.definition.States['Slow lambda']).toMatchObject({ HeartbeatSeconds: 1 });
+    const r = await runner.run(manifest, { stateMachine: 'lambda_heartbeat_flow' });
+    expect(r).toMatchObject({ status: 'SUCCEEDED', output: { slow: 'finished without heartbeats' } });
+  }, 60_000);
+
   it('rejects an unknown state machine with the list of names', async () => {
     await expect(runner.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(RunUsageError);
     await expect(runner.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(/choice_flow/);

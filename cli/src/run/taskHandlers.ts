@@ -108,16 +108,20 @@ function metaFrom(info: TaskStateResourceLocalHandlerInfo, extra: Record<string,
 }
 
 /**
- * Runs a request on the pool with `HeartbeatSeconds` enforced: without a
- * heartbeat for that long the worker is killed and the state fails with
- * `States.HeartbeatTimeout` (ASL spec, Task state "HeartbeatSeconds").
+ * Runs a request on the pool with `HeartbeatSeconds` enforced for callback
+ * tasks (`ecs:worker`): without a heartbeat for that long the worker is killed
+ * and the state fails with `States.HeartbeatTimeout` (ASL spec, Task state
+ * "HeartbeatSeconds"). A TaskWorker sends heartbeats while its event loop runs.
  */
 async function invokeWithHeartbeat(
   ctx: TaskHandlerContext,
   request: WorkerRequest,
   info: TaskStateResourceLocalHandlerInfo,
 ): Promise<JSONValue> {
-  const heartbeatSeconds = Number((info.stateDefinition as { HeartbeatSeconds?: number }).HeartbeatSeconds ?? 0) || 0;
+  // Heartbeats come from SendTaskHeartbeat with a task token: only callback tasks (.waitForTaskToken) can
+  // send them, so HeartbeatSeconds is enforced there only (AWS Step Functions developer guide, "Task" state).
+  const isCallback = String(info.stateDefinition.Resource).endsWith('.waitForTaskToken');
+  const heartbeatSeconds = isCallback ? Number((info.stateDefinition as { HeartbeatSeconds?: number }).HeartbeatSeconds ?? 0) || 0 : 0;
   const hb = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {

@@ -180,3 +180,17 @@ class Visit(Task):
 
 def persist_flow(data):
     data["visits"] = Visit(key="Count visits")
+
+
+class SlowLambda(Task):
+    heartbeat_interval = 1
+
+    async def run(event, context):
+        import asyncio
+
+        await asyncio.sleep(2.5)
+        return "finished without heartbeats"
+
+
+def lambda_heartbeat_flow(data):
+    data["slow"] = SlowLambda(key="Slow lambda")
