@@ -16,6 +16,13 @@ export interface ProgressReporterOptions {
   projectFile?: string;
   /** project.py source, for a one-line code frame of a failing state. */
   source?: string;
+  /**
+   * Visits of one state per execution shown in full; later visits (a `while`
+   * loop going round) are counted and summarised when the execution ends.
+   * Failures, retries and caught errors are always shown.
+   * @default 20
+   */
+  repeatLimit?: number;
 }
 
 /** Formats a duration in ms: `850 ms`, `1.2 s`, `2 min 5 s`. */
@@ -41,6 +48,18 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
     return line ? ` (${fileName}:${line})` : '';
   };
   const out = (depth: number, text: string) => write(`${'  '.repeat(depth + 1)}${text}\n`);
+  const repeatLimit = options.repeatLimit ?? 20;
+  /** Visits per `execution|state`, for loops. */
+  const visits = new Map<string, number>();
+  /** Prints "… ran N more times" for the states of an execution that went over the limit. */
+  const summariseRepeats = (executionName: string, depth: number) => {
+    const prefix = `${executionName}|`;
+    for (const [key, n] of visits) {
+      if (!key.startsWith(prefix)) continue;
+      if (n > repeatLimit) out(depth, `… ${key.slice(prefix.length)} ran ${n - repeatLimit} more time${n - repeatLimit === 1 ? '' : 's'} (not shown)`);
+      visits.delete(key);
+    }
+  };
 
   return (event) => {
     const depth = event.depth;
@@ -50,20 +69,30 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         out(depth - 1, `▶ ${sm} execution ${event.executionName}`);
         return;
       case 'ExecutionSucceeded':
+        summariseRepeats(event.executionName, depth);
         if (depth > 0) out(depth - 1, `■ ${sm} execution ${event.executionName} SUCCEEDED`);
         return;
       case 'ExecutionFailed':
+        summariseRepeats(event.executionName, depth);
         if (depth > 0) out(depth - 1, `■ ${sm} execution ${event.executionName} FAILED: ${event.Error}`);
         return;
       case 'ExecutionAborted':
+        summariseRepeats(event.executionName, depth);
         out(depth - 1, `■ ${sm} execution ${event.executionName} ABORTED`);
         return;
       case 'ExecutionTimeout':
+        summariseRepeats(event.executionName, depth);
         out(depth - 1, `■ ${sm} execution ${event.executionName} TIMED_OUT`);
         return;
       case 'StateEntered': {
         const key = `${event.executionName}|${event.state.name}|${event.index ?? ''}`;
         entered.set(key, event.timestamp);
+        if (event.index === undefined) {
+          const visitKey = `${event.executionName}|${event.state.name}`;
+          const n = (visits.get(visitKey) ?? 0) + 1;
+          visits.set(visitKey, n);
+          if (n > repeatLimit) return;
+        }
         if (event.state.type === 'Map') maps.set(`${event.executionName}|${event.state.name}`, { started: 0, succeeded: 0, failed: 0 });
         if (event.index === undefined && SHOW_ENTRY.has(event.state.type)) out(depth, `→ ${event.state.name} (${event.state.type})`);
         return;
@@ -73,6 +102,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         const since = entered.get(key);
         entered.delete(key);
         if (event.index !== undefined) return;
+        if ((visits.get(`${event.executionName}|${event.state.name}`) ?? 0) > repeatLimit) return;
         const took = since === undefined ? '' : ` ${formatDuration(event.timestamp - since)}`;
         const map = maps.get(`${event.executionName}|${event.state.name}`);
         if (event.state.type === 'Map' && map) {
