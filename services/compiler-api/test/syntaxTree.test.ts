@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { loadPythonParser } from '../src/parse/loadParser.ts';
-import { cursorReader, sameTree, type SyntaxNode } from '../src/parse/syntaxTree.ts';
+import { createTreeReader, cursorReader, sameTree, type SyntaxNode } from '../src/parse/syntaxTree.ts';
 import { generateProject } from '../bench/generate.ts';
 
 const root = join(import.meta.dirname, '../../..');
@@ -92,4 +92,17 @@ test('SyntaxNode gives text, fields and parents like the web-tree-sitter Node AP
   expect(call.childForFieldName('arguments')?.namedChildren.map((c) => c.type)).toEqual(['identifier', 'keyword_argument']);
   expect(call.parent?.type).toBe('assignment');
   expect(call.parent?.childForFieldName('left')?.text).toBe('data["x"]');
+});
+
+test('without access to the wasm heap the reader falls back to the public cursor API (same tree)', async () => {
+  const { parser, readTree } = await loadPythonParser();
+  const fallback = createTreeReader({}, parser.language!);
+  expect(fallback.kind).toBe('cursor');
+  const src = seeds[0];
+  const tree = parser.parse(src)!;
+  try {
+    expect(sameTree(fallback.read(tree, src), readTree(tree, src))).toBe(true);
+  } finally {
+    tree.delete();
+  }
 });

@@ -26,7 +26,7 @@ export function loadPythonParser(): Promise<PythonParser> {
     const language = await Language.load(assets.python);
     const parser = new Parser();
     parser.setLanguage(language);
-    const reader = createTreeReader(host, language, (s) => parser.parse(s));
+    const reader = createTreeReader(host, language);
     return { parser, readTree: reader.read, readerKind: reader.kind };
   })();
   cached.catch(() => {

@@ -15,10 +15,9 @@
  *
  * Those layouts are internal to tree-sitter, so they are pinned to the exact
  * versions in package.json (web-tree-sitter 0.25.10, wasm32) and verified at load
- * time: {@link createTreeReader} converts a probe file both ways (memory and the
- * public cursor API) and uses the memory reader only if both agree; otherwise the
- * slower cursor reader is used (same output). A test compares both readers on
- * every fixture and thousands of mutated files.
+ * time and on every tree by {@link createTreeReader} (falling back to the slower
+ * public-API cursor reader, same output, on any mismatch), and a test compares
+ * both readers on every example, the fixtures and thousands of mutated files.
  */
 import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
 
@@ -283,33 +282,34 @@ export function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
   return true;
 }
 
-/** Probe for the load-time check: fields, aliases, hidden wrappers, extras, ERROR and MISSING nodes, non-ASCII text. */
-export const PROBE_SOURCES = [
-  'import a.b as c\nfrom x import (y, z as w)\n\n@d(e=1)\nclass A(B, metaclass=M):\n    """doc"""  # comment\n    x: int = 3\n    async def run(self, *a, **k) -> None:\n        return [i async for i in f() if i] or {k: v for k, v in g()}\n\n\ndef main(data):\n    data["é"] = A(data, key=f"k{1}")\n    if not data["a"] is None and 0 < data["b"] <= 2:\n        pass\n    elif "k" in data:\n        wait(seconds=data["s"])\n    else:\n        x = lambda q: q\n    try:\n        with retry(max_attempts=2) as r, open(p):\n            raise E("c") from None\n    except (E, F) as err:\n        data.update({"x": [1, 2.5, -3, True, None], **y})\n    while data["i"] < 3:\n        data["i"] = data["i"][1:2]\n    return\n',
-  'def main(data):\n    data["x"] = C(data\n    if data["a"] ==:\n        pass\n',
-  'class A(Task:\n    x = ', 'def f(:\n  return )]', '',
-];
-
 /**
- * Builds the fastest reader that is correct for the loaded runtime: the memory
- * reader when it reproduces the cursor reader on {@link PROBE_SOURCES}, else the
- * cursor reader.
+ * Builds the tree reader for the loaded runtime: the memory reader when the
+ * language tables read from memory agree with web-tree-sitter's public API
+ * (symbol, field and ABI counts), else the cursor reader. Every tree read by
+ * the memory reader is also checked cheaply against the public API (root type,
+ * span and child count, a few wasm calls); a mismatch falls back to the cursor
+ * reader for that tree. (A full load-time comparison on probe files would cost
+ * ~20-50 ms of cold start: the deep check lives in test/syntaxTree.test.ts.)
  */
-export function createTreeReader(host: WasmHeapHost, language: Language, parse: (source: string) => Tree | null): { read: TreeReader; kind: 'memory' | 'cursor' } {
-  if (!host.HEAPU8) return { read: cursorReader, kind: 'cursor' };
-  const fast = memoryReader(host, language);
+export function createTreeReader(host: WasmHeapHost, language: Language): { read: TreeReader; kind: 'memory' | 'cursor' } {
+  const heap = host.HEAPU8;
+  if (!heap) return { read: cursorReader, kind: 'cursor' };
   try {
-    for (const src of PROBE_SOURCES) {
-      const tree = parse(src);
-      if (!tree) return { read: cursorReader, kind: 'cursor' };
-      try {
-        if (!sameTree(fast(tree, src), cursorReader(tree, src))) return { read: cursorReader, kind: 'cursor' };
-      } finally {
-        tree.delete();
-      }
-    }
+    const dv = new DataView(heap.buffer);
+    const lang = (language as unknown as Record<number, number>)[0];
+    const abi = dv.getUint32(lang, true);
+    const symbols = dv.getUint32(lang + 4, true) + dv.getUint32(lang + 8, true);
+    const fields = dv.getUint32(lang + 32, true);
+    if (abi !== language.abiVersion || symbols !== language.types.length || fields + 1 !== language.fields.length) return { read: cursorReader, kind: 'cursor' };
   } catch {
     return { read: cursorReader, kind: 'cursor' };
   }
-  return { read: fast, kind: 'memory' };
+  const fast = memoryReader(host, language);
+  const read: TreeReader = (tree, source) => {
+    const root = fast(tree, source);
+    const pub = tree.rootNode;
+    if (root.type !== pub.type || root.startIndex !== pub.startIndex || root.endIndex !== pub.endIndex || root.children.length !== pub.childCount) return cursorReader(tree, source);
+    return root;
+  };
+  return { read, kind: 'memory' };
 }
