@@ -8,6 +8,7 @@
 import {
   DEFAULT_STATE_DATA_TABLE,
   DEFAULT_TTL_SECONDS,
+  MAX_TTL_SECONDS,
   MAX_VALUE_BYTES,
   OFFLOAD_THRESHOLD_BYTES,
   PRESIGNED_URL_TTL_SECONDS,
@@ -26,6 +27,12 @@ export interface StateDataServiceOptions {
   defaultTableName?: string;
   /** Item lifetime when a request names none, in seconds. @default 604800 (7 days) */
   defaultTtlSeconds?: number;
+  /**
+   * Longest lifetime a request may ask for, in seconds. On AWS it must not
+   * exceed the bucket's lifecycle expiry of offloaded values (serverless.yml).
+   * @default 31622400 (366 days; MAX_TTL_SECONDS)
+   */
+  maxTtlSeconds?: number;
   /** Values whose JSON exceeds this many bytes go to the blob store. @default 390000 (spec §20.3) */
   offloadThresholdBytes?: number;
   /** Largest value returned inline by a read, in bytes; bigger ones get a download URL. @default 5 MiB */
@@ -55,6 +62,7 @@ export class StateDataService {
   readonly executions: ExecutionController;
   readonly defaultTableName: string;
   readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
   readonly offloadThresholdBytes: number;
   readonly inlineLimitBytes: number;
   private readonly now: () => number;
@@ -65,6 +73,7 @@ export class StateDataService {
     this.executions = options.executions;
     this.defaultTableName = options.defaultTableName ?? DEFAULT_STATE_DATA_TABLE;
     this.defaultTtlSeconds = options.defaultTtlSeconds ?? DEFAULT_TTL_SECONDS;
+    this.maxTtlSeconds = options.maxTtlSeconds ?? MAX_TTL_SECONDS;
     this.offloadThresholdBytes = options.offloadThresholdBytes ?? OFFLOAD_THRESHOLD_BYTES;
     this.inlineLimitBytes = options.inlineLimitBytes ?? STATE_DATA_MAX_BODY_BYTES;
     this.now = options.now ?? Date.now;
@@ -76,6 +85,12 @@ export class StateDataService {
   }
 
   private expiresAt(ttlSeconds?: number): number {
+    if (ttlSeconds !== undefined && ttlSeconds > this.maxTtlSeconds)
+      throw new StateDataError(
+        'StateData.TtlTooLong',
+        400,
+        `ttlSeconds ${ttlSeconds} is above this platform's maximum item lifetime of ${this.maxTtlSeconds} seconds (offloaded values expire from the bucket after that). Ask for at most ${this.maxTtlSeconds}.`,
+      );
     return Math.floor(this.now() / 1000) + (ttlSeconds ?? this.defaultTtlSeconds);
   }
 

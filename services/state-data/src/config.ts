@@ -11,6 +11,7 @@
  * | `FLUXIO_SFN_ENDPOINT` | Step Functions endpoint override | none |
  * | `FLUXIO_BLOB_DIR` | blob directory (embedded) | required on embedded |
  * | `FLUXIO_STATE_DATA_TTL_SECONDS` | default item lifetime, seconds | 604800 (7 days) |
+ * | `FLUXIO_STATE_DATA_MAX_TTL_SECONDS` | longest lifetime a request may ask for | 31622400 (366 days) |
  */
 import { DEFAULT_STATE_DATA_TABLE, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS } from '@fluxio/contracts/schemas/stateData';
 
@@ -23,6 +24,7 @@ export interface StateDataConfig {
   sfnEndpoint?: string;
   blobDir?: string;
   defaultTtlSeconds: number;
+  maxTtlSeconds: number;
 }
 
 /** Read the configuration from `env`. @throws Error naming the missing or invalid variable */
@@ -33,6 +35,12 @@ export function readStateDataConfig(env: NodeJS.ProcessEnv = process.env): State
   const defaultTtlSeconds = ttlText === undefined || ttlText === '' ? DEFAULT_TTL_SECONDS : Number(ttlText);
   if (!Number.isInteger(defaultTtlSeconds) || defaultTtlSeconds < 1 || defaultTtlSeconds > MAX_TTL_SECONDS)
     throw new Error(`FLUXIO_STATE_DATA_TTL_SECONDS must be a whole number of seconds between 1 and ${MAX_TTL_SECONDS}, not "${ttlText}".`);
+  const maxText = env.FLUXIO_STATE_DATA_MAX_TTL_SECONDS;
+  const maxTtlSeconds = maxText === undefined || maxText === '' ? MAX_TTL_SECONDS : Number(maxText);
+  if (!Number.isInteger(maxTtlSeconds) || maxTtlSeconds < defaultTtlSeconds || maxTtlSeconds > MAX_TTL_SECONDS)
+    throw new Error(
+      `FLUXIO_STATE_DATA_MAX_TTL_SECONDS must be a whole number of seconds between the default lifetime (${defaultTtlSeconds}) and ${MAX_TTL_SECONDS}, not "${maxText}".`,
+    );
   const config: StateDataConfig = {
     target,
     tableName: env.FLUXIO_TABLE_NAME || DEFAULT_STATE_DATA_TABLE,
@@ -42,6 +50,7 @@ export function readStateDataConfig(env: NodeJS.ProcessEnv = process.env): State
     sfnEndpoint: env.FLUXIO_SFN_ENDPOINT || undefined,
     blobDir: env.FLUXIO_BLOB_DIR || undefined,
     defaultTtlSeconds,
+    maxTtlSeconds,
   };
   if (target === 'aws' && !config.bucketName) throw new Error('FLUXIO_BUCKET_NAME is required on the aws target (the offload bucket).');
   if (target === 'embedded' && (!config.dynamodbEndpoint || !config.blobDir))

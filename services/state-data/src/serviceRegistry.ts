@@ -46,6 +46,7 @@ export function serviceFromEnv(env: NodeJS.ProcessEnv = process.env): StateDataS
     executions,
     defaultTableName: config.tableName,
     defaultTtlSeconds: config.defaultTtlSeconds,
+    maxTtlSeconds: config.maxTtlSeconds,
   });
 }
 
