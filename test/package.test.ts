@@ -151,4 +151,113 @@ describe('npm run package', () => {
       expect(stdout).toMatch(/services\/compiler-api\/src\/handlers\/compile\.mjs/);
     });
   });
+
+  describe('the state data stack (issue 3)', () => {
+    const props = (logicalId: string) => template.Resources[logicalId]?.Properties ?? {};
+
+    it('declares the items table: partition_key S HASH, sort_key N RANGE, on demand, TTL on expires_at, PITR', () => {
+      expect(template.Resources.FluxioStateDataTable?.Type).toBe('AWS::DynamoDB::Table');
+      expect(props('FluxioStateDataTable')).toMatchObject({
+        TableName: 'fluxio-state-data-ci',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'partition_key', KeyType: 'HASH' },
+          { AttributeName: 'sort_key', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: expect.arrayContaining([
+          { AttributeName: 'partition_key', AttributeType: 'S' },
+          { AttributeName: 'sort_key', AttributeType: 'N' },
+        ]),
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('declares the offload bucket: encrypted, public access blocked, workflow_state_data/ expiring after the longest item lifetime, TLS only', () => {
+      const bucket = props('FluxioStateDataBucket');
+      expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      const rule = bucket.LifecycleConfiguration.Rules.find((r: { Prefix?: string }) => r.Prefix === 'workflow_state_data/');
+      expect(rule.Status).toBe('Enabled');
+      const fn = findFunction(template, 'stateDataItems')!.resource.Properties!;
+      const maxTtlDays = Number(fn.Environment.Variables.FLUXIO_STATE_DATA_MAX_TTL_SECONDS) / 86_400;
+      expect(rule.ExpirationInDays).toBeGreaterThan(maxTtlDays);
+      const deny = props('FluxioStateDataBucketPolicy').PolicyDocument.Statement.find((s: { Effect: string }) => s.Effect === 'Deny');
+      expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    });
+
+    it('runs both functions as a role allowed only the table, bucket and Step Functions actions they call', () => {
+      for (const name of ['stateDataItems', 'stateDataStop']) {
+        const fn = findFunction(template, name)!.resource.Properties!;
+        expect(fn.Role).toEqual({ 'Fn::GetAtt': ['FluxioStateDataRole', 'Arn'] });
+        expect(fn.Environment.Variables).toMatchObject({
+          FLUXIO_TARGET: 'aws',
+          FLUXIO_TABLE_NAME: { Ref: 'FluxioStateDataTable' },
+          FLUXIO_BUCKET_NAME: { Ref: 'FluxioStateDataBucket' },
+        });
+      }
+      const statements = props('FluxioStateDataRole').Policies[0].PolicyDocument.Statement as { Action: string[]; Resource: unknown[]; Effect: string }[];
+      const actions = statements.flatMap((s) => s.Action).sort();
+      expect(actions).toEqual(
+        [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          's3:GetObject',
+          's3:PutObject',
+          'states:DescribeExecution',
+          'states:StopExecution',
+        ].sort(),
+      );
+      expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"\]|dynamodb:\*|s3:\*/);
+      const s3 = statements.find((s) => s.Action.includes('s3:PutObject'))!;
+      expect(s3.Resource).toEqual([{ 'Fn::Sub': '${FluxioStateDataBucket.Arn}/workflow_state_data/*' }]);
+    });
+
+    it('the bundled items handler, run like Lambda on the aws target, stores and reads an item in DynamoDB (dynalite)', async () => {
+      const { startEmbeddedDynalite } = await import('../services/state-data/src/embedded.ts');
+      const { DynamoDbItemStore } = await import('../services/state-data/src/adapters/DynamoDbItemStore.ts');
+      const db = await startEmbeddedDynalite();
+      try {
+        const store = new DynamoDbItemStore({ clientConfig: { endpoint: db.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } } });
+        await store.ensureTable('fluxio-state-data-ci');
+        store.client.destroy();
+        const { dir, handler } = await unzipFunction('stateDataItems');
+        const path = '/v1/projects/demo/executions/exec-1/items/k/0';
+        const routeKey = (m: string) => `${m} /v1/projects/{project}/executions/{execution}/items/{key}/{index}`;
+        const params = { project: 'demo', execution: 'exec-1', key: 'k', index: '0' };
+        const put = { ...apiGatewayEvent('PUT', path, { body: { value: { hello: 'zip' } } }), routeKey: routeKey('PUT'), pathParameters: params };
+        const get = { ...apiGatewayEvent('GET', path), routeKey: routeKey('GET'), pathParameters: params };
+        const script = join(dir, 'invoke-state-data.mjs');
+        writeFileSync(
+          script,
+          `const mod = await import(${JSON.stringify(join(dir, handler.slice(0, handler.lastIndexOf('.')) + '.mjs'))});
+const ctx = { getRemainingTimeInMillis: () => 29000, functionName: 'x', awsRequestId: 'r' };
+const out = [];
+for (const e of JSON.parse(process.argv[2])) out.push(await mod.handler(e, ctx));
+process.stdout.write(JSON.stringify(out));`,
+        );
+        const env = {
+          PATH: process.env.PATH ?? '',
+          FLUXIO_TARGET: 'aws',
+          FLUXIO_TABLE_NAME: 'fluxio-state-data-ci',
+          FLUXIO_BUCKET_NAME: 'unused-for-small-items',
+          FLUXIO_DYNAMODB_ENDPOINT: db.endpoint,
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'x',
+        };
+        const { stdout } = await run(process.execPath, [script, JSON.stringify([put, get])], { cwd: dir, env });
+        const [putRes, getRes] = JSON.parse(stdout);
+        expect(putRes.statusCode).toBe(200);
+        expect(JSON.parse(putRes.body)).toEqual({ table_name: 'fluxio-state-data-ci', partition_key: 'exec-1:k', key: 'k' });
+        expect(JSON.parse(getRes.body)).toEqual({ value: { hello: 'zip' } });
+      } finally {
+        await db.close();
+      }
+    });
+  });
 });
