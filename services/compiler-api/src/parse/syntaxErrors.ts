@@ -10,6 +10,12 @@ export interface SyntaxProblem {
 }
 
 const COMPOUND = /^(async\s+)?(if|elif|else|while|for|def|class|try|except|finally|with)\b/;
+// Character tests as comparisons: keyed lookups (OPEN[c]) and String#includes per character were the scanner's hot spots.
+const isOpenBracket = (c: string): boolean => c === '(' || c === '[' || c === '{';
+const isCloseBracket = (c: string): boolean => c === ')' || c === ']' || c === '}';
+/** Only a quote or a string-prefix letter (r, b, u, f) can start a string literal. */
+const mayStartString = (c: string): boolean =>
+  c === '"' || c === "'" || c === 'r' || c === 'R' || c === 'b' || c === 'B' || c === 'u' || c === 'U' || c === 'f' || c === 'F';
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const CLOSE: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
@@ -34,7 +40,7 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
   let i = 0;
   const n = src.length;
   let lineStartOffset = 0;
-  let cur: { start: number; indent: number; text: string } | undefined;
+  let cur: { start: number; indent: number; text: string; spaced: boolean } | undefined; // spaced: text ends with ' '
   let atLineStart = true;
   let indentCount = 0;
   let continuation = false;
@@ -77,13 +83,16 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
       continue;
     }
     if (c === ' ' || c === '\t' || c === '\f') {
-      if (cur && !cur.text.endsWith(' ')) cur.text += ' ';
+      if (cur && !cur.spaced) {
+        cur.text += ' ';
+        cur.spaced = true;
+      }
       i++;
       continue;
     }
-    if (!cur) cur = { start: i, indent: indentCount, text: '' };
+    if (!cur) cur = { start: i, indent: indentCount, text: '', spaced: false };
     // string literal?
-    const m = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5));
+    const m = mayStartString(c) ? /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5)) : null;
     if (m && (m[1] === '' || !/[\w]/.test(src[i - 1] ?? ''))) {
       const q = m[2];
       const raw = m[1].toLowerCase().includes('r');
@@ -120,11 +129,12 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
         };
       }
       cur.text += '""';
+      cur.spaced = false;
       i = j;
       continue;
     }
-    if (OPEN[c]) stack.push({ ch: c, at: i });
-    else if (CLOSE[c]) {
+    if (isOpenBracket(c)) stack.push({ ch: c, at: i });
+    else if (isCloseBracket(c)) {
       const top = stack.pop();
       if (!top) return { code: 'Syntax.UnmatchedBracket', message: `unmatched '${c}'; remove it or add the opening '${CLOSE[c]}'`, start: i, end: i + 1 };
       if (top.ch !== CLOSE[c]) {
@@ -139,6 +149,7 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
       }
     }
     cur.text += c;
+    cur.spaced = false;
     i++;
   }
   if (cur && stack.length === 0) finishLine();
@@ -164,8 +175,8 @@ function headerHasColon(text: string): boolean {
   let depth = 0;
   for (let k = 0; k < text.length; k++) {
     const c = text[k];
-    if (OPEN[c]) depth++;
-    else if (CLOSE[c]) depth--;
+    if (isOpenBracket(c)) depth++;
+    else if (isCloseBracket(c)) depth--;
     else if (c === ':' && depth === 0 && text[k + 1] !== '=') {
       // lambda colons: "lambda x: y" at top level
       const before = text.slice(0, k);
