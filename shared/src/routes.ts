@@ -68,8 +68,6 @@ export interface RouteDefinition {
   maxBodyBytes?: number;
   /** What to do instead when the body is above `maxBodyBytes` (appended to the 413 message). */
   tooLargeHint?: string;
-  /** What to do instead of a too-large body; servers append it to their 413 message. */
-  tooLargeHint?: string;
   /**
    * Documented responses by HTTP status. The OpenAPI builder adds the standard
    * error responses (400/413 for routes with a body, 500) unless listed here.

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => platform?.stop());
 
 it('python3 -m unittest: the Python client passes every case against the server', { timeout: 240_000 }, async () => {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PYTHONPATH: path.join(ROOT, 'shared/python'),
     FLUXIO_STATE_DATA_URL: platform.url,
