@@ -38,19 +38,29 @@ export class StateGraph {
   readonly used: Set<string>;
   /** Source of every state, nested included (the manifest `states`). */
   readonly sources: Record<string, StateSource>;
+  /** Per base name: the suffix to try first (all smaller ones are taken); shared with nested graphs, like `used`. */
+  private readonly nextSuffix: Map<string, number>;
 
   constructor(parent?: StateGraph) {
     this.used = parent ? parent.used : new Set();
     this.sources = parent ? parent.sources : {};
+    this.nextSuffix = parent ? parent.nextSuffix : new Map();
   }
 
   /** Returns `base` or `base-2`, `base-3`… so the name is unused in the machine. */
   uniqueName(base: string): string {
     let name = base.slice(0, MAX_STATE_NAME_LENGTH);
-    for (let i = 2; this.used.has(name); i++) {
+    if (!this.used.has(name)) return name;
+    // Resume at the last suffix given for this base: every smaller one was taken then and
+    // names stay taken, so this finds the same (smallest free) suffix as probing from 2, without
+    // O(n²) probing when many states share a base (e.g. 1,000 identical wait(seconds=1) statements).
+    let i = this.nextSuffix.get(base) ?? 2;
+    for (; ; i++) {
       const suffix = `-${i}`;
       name = base.slice(0, MAX_STATE_NAME_LENGTH - suffix.length) + suffix;
+      if (!this.used.has(name)) break;
     }
+    this.nextSuffix.set(base, i);
     return name;
   }
 
@@ -108,7 +118,7 @@ export function link(exits: Exit[], target: string): void {
         e.graph.startAt = target;
         break;
       case 'next':
-        delete e.state.End;
+        if ('End' in e.state) delete e.state.End; // (deleting makes V8 switch the object to slow properties)
         e.state.Next = target;
         break;
       case 'rule':

@@ -58,6 +58,42 @@ interface Ctx {
 const TRACE_CHECK = 'Trace-Check';
 const TRACE_DEFAULT = 'Trace-Default';
 
+const PLACEHOLDER = /\$\{([^}]+)\}/g;
+
+/**
+ * Names of the `${…}` placeholders in a definition (spec §7.5), in order of first
+ * appearance in its JSON text, without duplicates — i.e. the `${…}` matches of
+ * `JSON.stringify(definition)`, computed without building that text: keys and
+ * string values are scanned one by one, in JSON.stringify's order. A string whose
+ * matches could differ inside the JSON text (characters JSON escapes, or a `${`
+ * with no closing `}` in the same string) makes it fall back to the JSON text.
+ */
+export function placeholderNames(definition: unknown): string[] {
+  const names = new Set<string>();
+  let exact = true;
+  const scan = (s: string): void => {
+    if (!exact || !s.includes('${')) return;
+    if (/\$\{[^}]*$/.test(s) || JSON.stringify(s).length !== s.length + 2) {
+      exact = false;
+      return;
+    }
+    for (const m of s.matchAll(PLACEHOLDER)) names.add(m[1]);
+  };
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') scan(v);
+    else if (Array.isArray(v)) for (const x of v) visit(x);
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue; // omitted by JSON.stringify
+        scan(k);
+        visit(x);
+      }
+  };
+  visit(definition);
+  if (exact) return [...names];
+  return [...new Set([...JSON.stringify(definition).matchAll(PLACEHOLDER)].map((m) => m[1]))];
+}
+
 /**
  * Lowers a parsed `project.py` to the manifest: scans Task classes and
  * state-machine functions in order (spec §2), compiles each function body to
@@ -264,7 +300,7 @@ export class ProjectLowerer {
       schedule,
       subscriptions,
       export: exportOpt,
-      substitutions: [...new Set([...JSON.stringify(definition).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]))],
+      substitutions: placeholderNames(definition),
       states: graph.sources,
       line,
     };
@@ -921,7 +957,7 @@ export class ProjectLowerer {
   }
 
   private lowerWith(stmt: Node, incoming: Exit[], ctx: Ctx): { exits: Exit[]; task?: AslState } {
-    const items = stmt.descendantsOfType('with_item').filter((n) => n?.parent?.parent?.id === stmt.id) as Node[];
+    const items = stmt.children.flatMap((clause) => clause.children.filter((n) => n.type === 'with_item')); // with_statement > with_clause > with_item
     const value = items[0]?.childForFieldName('value');
     if (stmt.children[0]?.type === 'async' || items.length !== 1 || !value || value.type !== 'call' || value.childForFieldName('function')?.text !== 'retry') {
       this.sink.error('DSL.ContextManager', 'the only context manager is with retry(on_exceptions=[...], interval=1, max_attempts=3, backoff_rate=2.0):', items[0] ?? stmt);

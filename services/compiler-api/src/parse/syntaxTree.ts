@@ -69,13 +69,14 @@ export class SyntaxNode {
   }
   /** This node and its descendants of the given type(s), in pre-order (as web-tree-sitter). */
   descendantsOfType(types: string | string[]): SyntaxNode[] {
-    const wanted = typeof types === 'string' ? [types] : types;
+    const single = typeof types === 'string' ? types : types.length === 1 ? types[0] : undefined;
     const out: SyntaxNode[] = [];
-    const visit = (n: SyntaxNode): void => {
-      if (wanted.includes(n.type)) out.push(n);
-      for (const c of n.children) visit(c);
-    };
-    visit(this);
+    const stack: SyntaxNode[] = [this];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (single !== undefined ? n.type === single : types.includes(n.type)) out.push(n);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+    }
     return out;
   }
   toString(): string {
