@@ -75,6 +75,19 @@ describe('offload boundary (spec §20.3: JSON > 390,000 bytes goes to the blob s
     expect(await client.getItem('mixed', 3)).toBe(values[3]);
   });
 
+  it('put_items above 5 MiB is split into several requests, and get_items pages past 5 MiB of inline values', async () => {
+    // 16 inline elements of 380,000 bytes: 6 MB, more than one request body and one response
+    const values = Array.from({ length: 16 }, (_, i) => `${i}`.padEnd(379_998, 'v'));
+    const pointer = await client.putItems('paged', values);
+    expect(pointer.items).toHaveLength(16);
+    const first = await (await fetch(`${platform.url}/v1/projects/demo/executions/big/items/paged`)).json();
+    expect(first.next).toBe(first.indexes[first.indexes.length - 1]);
+    expect(first.items.length).toBeLessThan(16);
+    const rest = await (await fetch(`${platform.url}/v1/projects/demo/executions/big/items/paged?after=${first.next}`)).json();
+    expect([...first.indexes, ...rest.indexes]).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(await client.getItems('paged')).toEqual(values);
+  });
+
   it('a corrupted blob is reported, not returned', async () => {
     const value = valueOfJsonSize(500_000);
     await client.putItem('corrupt', value);

@@ -118,13 +118,14 @@ export class DynamoDbItemStore implements ItemStore {
     try {
       return await op();
     } catch (e) {
-      const name = (e as Error).name;
-      if (name === 'ResourceNotFoundException' && this.autoCreate) {
-        await this.ensureTable(tableName);
-        return this.call(tableName, op).catch((e2) => {
-          throw mapError(tableName, e2);
-        });
-      }
+      if ((e as Error).name !== 'ResourceNotFoundException' || !this.autoCreate) throw mapError(tableName, e);
+    }
+    // embedded target: create the missing table once, then retry once
+    this.created.delete(tableName);
+    await this.ensureTable(tableName);
+    try {
+      return await op();
+    } catch (e) {
       throw mapError(tableName, e);
     }
   }

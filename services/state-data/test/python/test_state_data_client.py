@@ -151,6 +151,11 @@ class Offload(unittest.TestCase):
         self.assertEqual(self.c.put_items("bigs", values)["items"], [1, 1, 1])
         self.assertEqual(self.c.get_items("bigs"), values)
 
+    def test_put_items_above_the_body_limit_and_paged_get_items(self):
+        values = [str(i).ljust(379_998, "v") for i in range(16)]
+        self.assertEqual(self.c.put_items("paged", values)["items"], [1] * 16)
+        self.assertEqual(self.c.get_items("paged"), values)
+
     def test_hundred_megabytes_through_presigned_urls(self):
         value = json_of_size(100_000_000)
         self.c.put_item("hundred", value)
