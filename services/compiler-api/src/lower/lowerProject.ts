@@ -83,7 +83,8 @@ export function placeholderNames(definition: unknown): string[] {
     if (typeof v === 'string') scan(v);
     else if (Array.isArray(v)) for (const x of v) visit(x);
     else if (v !== null && typeof v === 'object')
-      for (const [k, x] of Object.entries(v)) {
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
         if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue; // omitted by JSON.stringify
         scan(k);
         visit(x);
