@@ -60,8 +60,14 @@ export const STATE_DATA_PROJECT_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 export const EXECUTION_NAME_PATTERN = '^[^\\s<>{}\\[\\]?*"#%\\\\^|~`$&,;:/\\u0000-\\u001f\\u007f-\\u009f]{1,80}$';
-/** Item keys (local items): 1–255 characters, no `/`, no control characters. */
-export const ITEM_KEY_PATTERN = '^[^/\\u0000-\\u001f\\u007f]{1,255}$';
+/**
+ * Item keys (local items): 1–255 characters, none of `/ ? # %` (API Gateway
+ * HTTP APIs decode the path before routing, so these would split or truncate
+ * it) and no control characters.
+ */
+export const ITEM_KEY_PATTERN = '^[^/?#%\\u0000-\\u001f\\u007f]{1,255}$';
+/** Characters a global partition key may not contain in a URL path (see {@link ITEM_KEY_PATTERN}). */
+export const PARTITION_KEY_FORBIDDEN = /[/?#%\u0000-\u001f\u007f]/;
 /** Item index (the numeric sort key): a non-negative integer up to 2^53 - 1, decimal, no leading zeros. */
 export const ITEM_INDEX_PATTERN = '^(0|[1-9][0-9]{0,15})$';
 /** Largest partition key, in UTF-8 bytes (DynamoDB's limit). */

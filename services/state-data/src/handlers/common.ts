@@ -8,6 +8,7 @@ import {
   ITEM_INDEX_PATTERN,
   ITEM_KEY_PATTERN,
   MAX_PARTITION_KEY_BYTES,
+  PARTITION_KEY_FORBIDDEN,
   STATE_DATA_PROJECT_PATTERN,
   TABLE_NAME_PATTERN,
 } from '@fluxio/contracts/schemas/stateData';
@@ -44,13 +45,14 @@ export function partitionOf(params: Record<string, string>, defaultTable: string
   if (params.execution !== undefined || params.key !== undefined) {
     if (!EXECUTION.test(params.execution ?? ''))
       throw invalid('execution', params.execution, 'an execution name of 1-80 characters without whitespace or any of <>{}[]?*"#%\\^|~`$&,;:/');
-    if (!KEY.test(params.key ?? '')) throw invalid('key', params.key, 'an item key of 1-255 characters without "/" or control characters');
+    if (!KEY.test(params.key ?? '')) throw invalid('key', params.key, 'an item key of 1-255 characters without / ? # % or control characters');
     return { tableName: defaultTable, partitionKey: `${params.execution}:${params.key}` };
   }
   if (!TABLE.test(params.table ?? '')) throw invalid('table', params.table, 'a DynamoDB table name: 3-255 of a-z A-Z 0-9 _ . -');
   const pk = params.partitionKey ?? '';
   if (pk.length === 0 || Buffer.byteLength(pk) > MAX_PARTITION_KEY_BYTES)
     throw invalid('partitionKey', pk, `a partition key of 1 to ${MAX_PARTITION_KEY_BYTES} bytes`);
+  if (PARTITION_KEY_FORBIDDEN.test(pk)) throw invalid('partitionKey', pk, 'a partition key without / ? # % or control characters');
   return { tableName: params.table, partitionKey: pk };
 }
 
