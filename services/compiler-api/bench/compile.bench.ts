@@ -2,12 +2,16 @@
  * Compile benchmark (prints JSON lines, never asserts).
  *   npm run bench:compile -- FILE [N]      one line for FILE, N timed compiles (default 200)
  *   npm run bench:compile -- --sizes [N]   one line per generated size (300 … 5,000 states)
- * Fields: file, lines, states (all states incl. nested), ms_per_compile
- * (mean after warm-up), ms_parse (tree-sitter parse alone).
+ *   npm run bench:compile -- --phases FILE [N]   where the time goes (see {@link phases})
+ * Fields: file, lines (lines of the file), states (all states incl. nested),
+ * ms_per_compile (mean after warm-up), ms_parse (tree-sitter parse alone).
  */
 import { readFileSync } from 'node:fs';
 import { loadCompiler } from '../src/index.ts';
 import { loadPythonParser } from '../src/parse/loadParser.ts';
+import { DiagnosticSink, LineIndex } from '../src/parse/source.ts';
+import { reportSyntaxErrors } from '../src/parse/syntaxErrors.ts';
+import { ProjectLowerer } from '../src/lower/lowerProject.ts';
 import { generateProject } from './generate.ts';
 
 function countStates(def: any): number {
@@ -33,17 +37,51 @@ async function measure(file: string, source: string, runs: number): Promise<void
   t = performance.now();
   for (let i = 0; i < runs; i++) parser.parse(source)?.delete();
   const msParse = (performance.now() - t) / runs;
-  const lines = source.split('\n').length;
+  const lines = source.split('\n').length - (source.endsWith('\n') ? 1 : 0);
   console.log(JSON.stringify({ file, lines, states, ms_per_compile: +msPerCompile.toFixed(3), ms_parse: +msParse.toFixed(3) }));
 }
 
+/**
+ * Mean milliseconds per compile phase: `parse` (tree-sitter, wasm), `read_tree`
+ * (wasm tree → plain JS nodes), `free_tree`, `syntax_check`, `lower` (lowering +
+ * emit to the manifest). One JSON line.
+ */
+async function phases(file: string, source: string, runs: number): Promise<void> {
+  const { parser, readTree } = await loadPythonParser();
+  const sum = { parse: 0, read_tree: 0, free_tree: 0, syntax_check: 0, lower: 0 };
+  for (let i = 0; i < runs + Math.min(50, runs); i++) {
+    const t0 = performance.now();
+    const tree = parser.parse(source)!;
+    const t1 = performance.now();
+    const root = readTree(tree, source);
+    const t2 = performance.now();
+    tree.delete();
+    const t3 = performance.now();
+    const sink = new DiagnosticSink(new LineIndex(source));
+    reportSyntaxErrors(root, sink);
+    const t4 = performance.now();
+    new ProjectLowerer(source, sink).lower(root, 'project');
+    const t5 = performance.now();
+    if (i < Math.min(50, runs)) continue; // warm-up
+    sum.parse += t1 - t0;
+    sum.read_tree += t2 - t1;
+    sum.free_tree += t3 - t2;
+    sum.syntax_check += t4 - t3;
+    sum.lower += t5 - t4;
+  }
+  const ms = Object.fromEntries(Object.entries(sum).map(([k, v]) => [`ms_${k}`, +(v / runs).toFixed(3)]));
+  console.log(JSON.stringify({ file, ...ms }));
+}
+
 const args = process.argv.slice(2);
-if (args[0] === '--sizes') {
+if (args[0] === '--phases' && args[1]) {
+  await phases(args[1], readFileSync(args[1], 'utf8'), Number(args[2] ?? 100));
+} else if (args[0] === '--sizes') {
   const runs = Number(args[1] ?? 30);
   for (const size of [300, 600, 1250, 2500, 5000]) await measure(`generated:${size}`, generateProject(size), runs);
 } else if (args[0]) {
   await measure(args[0], readFileSync(args[0], 'utf8'), Number(args[1] ?? 200));
 } else {
-  console.error('usage: npm run bench:compile -- FILE [N] | --sizes [N]');
+  console.error('usage: npm run bench:compile -- FILE [N] | --sizes [N] | --phases FILE [N]');
   process.exit(2);
 }
