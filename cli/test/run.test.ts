@@ -169,6 +169,13 @@ describe('fluxio run: task services', () => {
     expect(body.output!.ecs).toMatchObject({ LastStatus: 'STOPPED', Containers: [{ Name: 'Store', ExitCode: 0 }] });
   }, T);
 
+  it('ecs: a task called without an input argument receives the whole data (as JSON text in SFN_INPUT_VALUE)', async () => {
+    const dir = mkdtempSync(join(tmp, 'ecs-whole-'));
+    const { body } = await runJson('ecs_whole_data', { dir, n: 7 });
+    expect(body.status).toBe('SUCCEEDED');
+    expect(readFileSync(join(dir, 'ecs.txt'), 'utf8')).toBe('7');
+  }, T);
+
   it('context.stop_execution aborts the execution: status ABORTED, exit 1', async () => {
     const { code, body } = await runJson('stop_flow', {});
     expect(body).toEqual({ status: 'ABORTED', output: null, error: 'Halt', cause: 'stopped by the task' });

@@ -173,3 +173,30 @@ def main(data):
     expect(validateAsl({ StartAt: 'X', States: { X: { Type: 'Pass', Next: 'Nope' } } }).isValid).toBe(false);
   });
 });
+
+test('heartbeat_interval becomes HeartbeatSeconds only on ecs:worker tasks; elsewhere a warning says it is ignored', async () => {
+  const source = [
+    'class Poll(Task):',
+    '    heartbeat_interval = 10',
+    '    async def run(event, context):',
+    '        return 1',
+    '',
+    'class Work(Task):',
+    '    service = "ecs:worker"',
+    '    spec = "pkg.mod:Worker"',
+    '    heartbeat_interval = 10',
+    '',
+    'def main(data):',
+    '    Poll(key="Poll")',
+    '    Work(key="Work")',
+    '',
+  ].join('\n');
+  const result = await compile(source);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  const states = result.manifest.stateMachines.main!.definition.States;
+  expect(states['Poll']!.HeartbeatSeconds).toBeUndefined();
+  expect(states['Work']!.HeartbeatSeconds).toBe(10);
+  expect(result.manifest.diagnostics).toEqual([
+    expect.objectContaining({ code: 'DSL.HeartbeatIgnored', severity: 'warning', line: 12 }),
+  ]);
+});

@@ -194,3 +194,7 @@ class SlowLambda(Task):
 
 def lambda_heartbeat_flow(data):
     data["slow"] = SlowLambda(key="Slow lambda")
+
+
+def ecs_whole_data(data):
+    Store(key="Store the whole data")

@@ -88,7 +88,9 @@ export function taskTemplate(t: TaskTemplateInput): Pick<AslState, 'Type'> & Rec
       };
     case 'ecs': {
       const environment: Array<Record<string, string>> = CONTEXT_ENV.map(([k, v]) => ({ Name: k, 'Value.$': v }));
-      if (t.inputPath !== '$') environment.push({ Name: 'SFN_INPUT_VALUE', 'Value.$': t.inputPath });
+      // Container environment values are strings: the input travels as JSON text, always
+      // (the original sent none when the input was the whole data, spec §19 "ECS input").
+      environment.push({ Name: 'SFN_INPUT_VALUE', 'Value.$': `States.JsonToString(${t.inputPath})` });
       return {
         Type: 'Task',
         Resource: 'arn:aws:states:::ecs:runTask.sync',

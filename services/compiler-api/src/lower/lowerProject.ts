@@ -640,9 +640,17 @@ export class ProjectLowerer {
       const { Retry, ...rest } = tpl;
       state = { ...rest, ResultPath: resultPath, TimeoutSeconds: timeout } as AslState;
       const hb = callee.attributes.heartbeat_interval;
-      if (hb !== null) {
+      // HeartbeatSeconds only means something where the worker can send heartbeats
+      // (SendTaskHeartbeat with the task token: the ecs:worker callback pattern).
+      if (hb !== null && callee.service === 'ecs:worker') {
         if (hb >= timeout) this.sink.error('DSL.Heartbeat', `heartbeat_interval (${hb}) of ${callee.name} must be smaller than this call's timeout (${timeout})`, call);
         state.HeartbeatSeconds = hb;
+      } else if (hb !== null) {
+        this.sink.warn(
+          'DSL.HeartbeatIgnored',
+          `heartbeat_interval of ${callee.name} is ignored: only ecs:worker tasks send heartbeats (service is ${callee.service}); use timeout= to bound the task instead`,
+          call,
+        );
       }
       if (Retry) state.Retry = Retry;
     } else {
