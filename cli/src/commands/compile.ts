@@ -8,11 +8,12 @@
  * - usage errors (missing file, unknown flag, bad `--format`, unknown
  *   `--state-machine`): one line + a hint on stderr, exit 2
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Manifest } from '@fluxio/contracts/manifest';
 import { isValidProjectName } from '@fluxio/contracts/projectName';
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
+import { resolveProjectFile } from '../projectFile.ts';
 
 /** Output formats of `--format`. */
 export const FORMATS = ['manifest', 'asl', 'mermaid'] as const;
@@ -70,22 +71,7 @@ async function readStdin(io: CommandIo): Promise<string> {
 /** Reads FILE (a file, a directory holding project.py, or `-`). */
 async function readProject(file: string, io: CommandIo): Promise<{ source: string; path: string; display: string; dir: string }> {
   if (file === '-') return { source: await readStdin(io), path: '-', display: '<stdin>', dir: io.cwd };
-  let path = resolve(io.cwd, file);
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new UsageError(`cannot read ${file}: no such file`, 'Pass the path of a project.py file (or of a directory containing one).');
-  }
-  if (info.isDirectory()) {
-    path = join(path, 'project.py');
-    try {
-      info = await stat(path);
-    } catch {
-      throw new UsageError(`${file} is a directory without a project.py`, 'Pass the path of a project.py file.');
-    }
-  }
-  if (!info.isFile()) throw new UsageError(`${file} is not a regular file`, 'Pass the path of a project.py file.');
+  const path = await resolveProjectFile(file, io);
   const bytes = await readFile(path);
   const source = bytes.toString('utf8');
   if (source.includes('\uFFFD') && !Buffer.from(source, 'utf8').equals(bytes)) {

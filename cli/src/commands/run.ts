@@ -8,9 +8,10 @@
  * Exit 0 only when SUCCEEDED; 1 for compile errors and any other status;
  * 2 for usage errors.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
+import { resolveProjectFile } from '../projectFile.ts';
 import { projectNameFromDirectory } from './compile.ts';
 import type { RunEvent } from '../run/events.ts';
 
@@ -44,26 +45,6 @@ Examples:
   fluxio run project.py --input @input.json --json
   fluxio run project.py --state-machine nightly --fast-waits
 `;
-
-async function resolveProjectFile(file: string, io: CommandIo): Promise<string> {
-  let path = resolve(io.cwd, file);
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new UsageError(`cannot read ${file}: no such file`, 'Pass the path of a project.py file (or of a directory containing one).');
-  }
-  if (info.isDirectory()) {
-    path = join(path, 'project.py');
-    try {
-      info = await stat(path);
-    } catch {
-      throw new UsageError(`${file} is a directory without a project.py`, 'Pass the path of a project.py file.');
-    }
-  }
-  if (!info.isFile()) throw new UsageError(`${file} is not a regular file`, 'Pass the path of a project.py file.');
-  return path;
-}
 
 async function parseInput(raw: string | undefined, io: CommandIo): Promise<unknown> {
   if (raw === undefined) return {};
