@@ -138,3 +138,21 @@ describe('fluxio serve', () => {
     }
   });
 });
+
+describe('local platform limits', () => {
+  it('a body above a route limit gets 413 with what to do instead, before the handler runs', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fluxio-limits-'));
+    const platform = await startPlatform({ port: 0, dataDir, projectDir: REPO_ROOT, workers: 1 });
+    try {
+      const big = JSON.stringify({ source: 'x'.repeat(3 * 1024 * 1024) });
+      const res = await fetch(platform.url + '/v1/compile', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+      expect(res.status).toBe(413);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('Request.TooLarge');
+      expect(body.error.message).toMatch(/Split the workflow into several projects/);
+    } finally {
+      await platform.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

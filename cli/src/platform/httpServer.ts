@@ -22,6 +22,8 @@ export interface LocalRoute {
   handler: LambdaHttpHandler;
   /** Largest request body, in bytes. @default 10 MiB (API Gateway's payload limit) */
   maxBodyBytes?: number;
+  /** What to do instead of a too-large body (appended to the 413 message). */
+  tooLargeHint?: string;
 }
 
 export interface RunningServer {
@@ -93,7 +95,8 @@ export async function startHttpServer(
         const limit = r.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
         const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
         if (size > limit) {
-          return errorResponse(413, 'Request.TooLarge', `Request body is ${size} bytes; the limit for ${r.method} ${r.path} is ${limit} bytes.`);
+          const hint = r.tooLargeHint ? ` ${r.tooLargeHint}` : '';
+          return errorResponse(413, 'Request.TooLarge', `Request body is ${size} bytes; the limit for ${r.method} ${r.path} is ${limit} bytes.${hint}`, { limitBytes: limit, sizeBytes: size });
         }
         return r.handler(event, context);
       },

@@ -20,7 +20,7 @@ export async function loadRouteHandlers(routes: readonly RouteDefinition[]): Pro
     const mod = (await import(pathToFileURL(resolve(REPO_ROOT, r.module)).href)) as Record<string, LambdaHttpHandler>;
     const handler = mod[r.exportName];
     if (typeof handler !== 'function') throw new Error(`${r.module} does not export a handler named ${r.exportName}`);
-    loaded.push({ method: r.method, path: r.path, handler, maxBodyBytes: r.maxBodyBytes });
+    loaded.push({ method: r.method, path: r.path, handler, maxBodyBytes: r.maxBodyBytes, tooLargeHint: r.tooLargeHint });
   }
   return loaded;
 }
