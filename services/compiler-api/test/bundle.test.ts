@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,4 +18,6 @@ test('the esbuild bundle (wasm embedded) compiles a project from a directory wit
   const bad = await mod.compile('def main(data)\n    pass\n');
   expect(bad.ok).toBe(false);
   expect(bad.errors[0]).toMatchObject({ code: 'Syntax.MissingColon', line: 1 });
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(join(isolated, '..'), { recursive: true, force: true });
 });

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { compileErrors } from './helpers.ts';
 
 const T = 'class A(Task):\n    pass\n\n';
@@ -118,6 +118,7 @@ function pythonLine(source: string, dir: string): number {
 
 describe('syntax errors are located where CPython reports them', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fluxio-syntax-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   for (const [title, source] of SYNTAX) {
     test(title, async () => {
       const expected = pythonLine(source, dir);
