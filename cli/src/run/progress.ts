@@ -40,7 +40,14 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
   const write = options.write ?? ((t: string) => void process.stderr.write(t));
   const fileName = options.projectFile ? basename(options.projectFile) : 'project.py';
   const sourceLines = options.source?.split('\n');
-  const entered = new Map<string, number>();
+  /** Per execution: when each state (or Map iteration) was entered, and visits per state. */
+  const executions = new Map<string, { entered: Map<string, number>; visits: Map<string, number> }>();
+  const progressOf = (executionName: string) => {
+    let p = executions.get(executionName);
+    if (!p) executions.set(executionName, (p = { entered: new Map(), visits: new Map() }));
+    return p;
+  };
+  const enteredKey = (name: string, index: number | undefined) => (index === undefined ? name : `${name}|${index}`);
   const maps = new Map<string, { started: number; succeeded: number; failed: number }>();
   const lineOf = (sm: string, state: string) => options.manifest.stateMachines[sm]?.states?.[state]?.line;
   const where = (sm: string, state: string) => {
@@ -49,16 +56,14 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
   };
   const out = (depth: number, text: string) => write(`${'  '.repeat(depth + 1)}${text}\n`);
   const repeatLimit = options.repeatLimit ?? 20;
-  /** Visits per `execution|state`, for loops. */
-  const visits = new Map<string, number>();
   /** Prints "… ran N more times" for the states of an execution that went over the limit. */
   const summariseRepeats = (executionName: string, depth: number) => {
-    const prefix = `${executionName}|`;
-    for (const [key, n] of visits) {
-      if (!key.startsWith(prefix)) continue;
-      if (n > repeatLimit) out(depth, `… ${key.slice(prefix.length)} ran ${n - repeatLimit} more time${n - repeatLimit === 1 ? '' : 's'} (not shown)`);
-      visits.delete(key);
+    const p = executions.get(executionName);
+    if (!p) return;
+    for (const [name, n] of p.visits) {
+      if (n > repeatLimit) out(depth, `… ${name} ran ${n - repeatLimit} more time${n - repeatLimit === 1 ? '' : 's'} (not shown)`);
     }
+    executions.delete(executionName);
   };
 
   return (event) => {
@@ -85,12 +90,11 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         out(depth - 1, `■ ${sm} execution ${event.executionName} TIMED_OUT`);
         return;
       case 'StateEntered': {
-        const key = `${event.executionName}|${event.state.name}|${event.index ?? ''}`;
-        entered.set(key, event.timestamp);
+        const p = progressOf(event.executionName);
+        p.entered.set(enteredKey(event.state.name, event.index), event.timestamp);
         if (event.index === undefined) {
-          const visitKey = `${event.executionName}|${event.state.name}`;
-          const n = (visits.get(visitKey) ?? 0) + 1;
-          visits.set(visitKey, n);
+          const n = (p.visits.get(event.state.name) ?? 0) + 1;
+          p.visits.set(event.state.name, n);
           if (n > repeatLimit) return;
         }
         if (event.state.type === 'Map') maps.set(`${event.executionName}|${event.state.name}`, { started: 0, succeeded: 0, failed: 0 });
@@ -98,11 +102,12 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         return;
       }
       case 'StateExited': {
-        const key = `${event.executionName}|${event.state.name}|${event.index ?? ''}`;
-        const since = entered.get(key);
-        entered.delete(key);
+        const p = progressOf(event.executionName);
+        const key = enteredKey(event.state.name, event.index);
+        const since = p.entered.get(key);
+        p.entered.delete(key);
         if (event.index !== undefined) return;
-        if ((visits.get(`${event.executionName}|${event.state.name}`) ?? 0) > repeatLimit) return;
+        if ((p.visits.get(event.state.name) ?? 0) > repeatLimit) return;
         const took = since === undefined ? '' : ` ${formatDuration(event.timestamp - since)}`;
         const map = maps.get(`${event.executionName}|${event.state.name}`);
         if (event.state.type === 'Map' && map) {
@@ -113,8 +118,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         return;
       }
       case 'StateFailed': {
-        const key = `${event.executionName}|${event.state.name}|${event.index ?? ''}`;
-        const since = entered.get(key);
+        const since = progressOf(event.executionName).entered.get(enteredKey(event.state.name, event.index));
         const took = since === undefined ? '' : ` after ${formatDuration(event.timestamp - since)}`;
         const iteration = event.index !== undefined ? ` [iteration ${event.index}]` : '';
         const map = maps.get(`${event.executionName}|${event.state.name}`);
@@ -128,7 +132,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         const max = r.retrier.MaxAttempts ?? 3;
         const iteration = event.index !== undefined ? ` [iteration ${event.index}]` : '';
         out(depth, `↻ ${event.state.name}${iteration} retry ${r.attempt}/${max} (${r.retrier.ErrorEquals.join(', ')})`);
-        entered.set(`${event.executionName}|${event.state.name}|${event.index ?? ''}`, event.timestamp);
+        progressOf(event.executionName).entered.set(enteredKey(event.state.name, event.index), event.timestamp);
         return;
       }
       case 'StateCaught':
