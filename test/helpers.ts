@@ -12,10 +12,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `fluxio ...args` in `cwd` (default: the repo root) and collect its output. */
-export function runFluxio(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliResult> {
+/**
+ * Run `fluxio ...args` in `cwd` (default: the repo root) and collect its output.
+ * `bin` runs another entry script (e.g. a symlinked copy); `stdin` is fed then closed.
+ */
+export function runFluxio(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string; bin?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [FLUXIO_BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? FLUXIO_BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -2,42 +2,22 @@
  * `fluxio compile` as a user runs it: the real binary (cli/bin/fluxio.mjs) in
  * a child process, on fixture projects (DESIGN.md §6).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runFluxio } from '../../test/helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'cli/bin/fluxio.mjs');
 const fixtures = join(root, 'cli/test/fixtures');
 const GREETER = join(fixtures, 'greeter/project.py');
 const BROKEN = join(fixtures, 'broken/project.py');
 const NO_MAIN = join(fixtures, 'no-main/project.py');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `fluxio ...args` from `cwd` (default: the repository root), optionally feeding stdin. */
-function fluxio(args: string[], options: { cwd?: string; input?: string; bin?: string } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? bin, ...args], {
-      cwd: options.cwd ?? root,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+const fluxio = (args: string[], options: { cwd?: string; input?: string; bin?: string } = {}) =>
+  runFluxio(args, { cwd: options.cwd, stdin: options.input, bin: options.bin, env: { NO_COLOR: '1' } });
 
 const tmpDirs: string[] = [];
 const tmp = () => {

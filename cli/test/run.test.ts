@@ -3,36 +3,19 @@
  * compiler, real python3 workers, the embedded state data service on
  * 127.0.0.1. Each test runs one state machine of run-fixtures/features.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runFluxio } from '../../test/helpers.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const BIN = resolve(HERE, '../bin/fluxio.mjs');
 const FEATURES = resolve(HERE, 'run-fixtures/features');
 const tmp = mkdtempSync(join(tmpdir(), 'fluxio-run-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function fluxio(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
+const fluxio = (args: string[], env: Record<string, string> = {}) => runFluxio(args, { env });
 
 /** Runs a state machine of the features fixture with --json and returns the parsed result. */
 async function runJson(stateMachine: string, input: unknown, extra: string[] = [], env: Record<string, string> = {}) {
