@@ -152,7 +152,10 @@ def main(data):
     const m = await compileOk(fixture);
     const text = renderMermaid(m.stateMachines.main, 'main');
     expect(text.startsWith('flowchart TD\n')).toBe(true);
-    expect(text).toMatch(/-->\|"rule 1"\|/);
+    // Choice edges carry their condition (entity codes keep brackets and comparison signs in Mermaid labels).
+    expect(text).toContain(`-->|"($#91;'fetched'#93;#91;'status'#93; == #quot;ok#quot;) and ($#91;'fetched'#93;#91;'count'#93; #62; 2)"|`);
+    expect(text).toContain(`-->|"($#91;'skip'#93; present) or ($#91;'mode'#93; is null)"|`);
+    expect(text).toMatch(/-->\|default\|/);
     expect(text).toMatch(/-\.->\|"ValueError"\|/);
     expect(text).toMatch(/subgraph .*iteration/);
     expect(text).toMatch(/subgraph .*branch 2/);

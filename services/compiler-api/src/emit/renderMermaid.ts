@@ -1,8 +1,39 @@
 import type { AslState, ManifestStateMachine } from '@fluxio/contracts/manifest';
 
+/** Comparison operators of a Choice rule and how a label shows them (ASL spec, "Choice Rules"). */
+const COMPARISONS: Array<[RegExp, string]> = [
+  [/^(String|Numeric|Boolean|Timestamp)Equals(Path)?$/, '=='],
+  [/^(String|Numeric|Timestamp)LessThan(Path)?$/, '<'],
+  [/^(String|Numeric|Timestamp)LessThanEquals(Path)?$/, '<='],
+  [/^(String|Numeric|Timestamp)GreaterThan(Path)?$/, '>'],
+  [/^(String|Numeric|Timestamp)GreaterThanEquals(Path)?$/, '>='],
+];
+
+/**
+ * A short, readable form of a Choice rule for an edge label, e.g.
+ * `$['n'] < 10 and $['s'] present`. Unknown shapes fall back to the operator name.
+ */
+export function describeChoiceRule(rule: Record<string, unknown>): string {
+  const sub = (r: unknown) => describeChoiceRule(r as Record<string, unknown>);
+  if (Array.isArray(rule.And)) return rule.And.map((r) => `(${sub(r)})`).join(' and ');
+  if (Array.isArray(rule.Or)) return rule.Or.map((r) => `(${sub(r)})`).join(' or ');
+  if (rule.Not && typeof rule.Not === 'object') return `not (${sub(rule.Not)})`;
+  const variable = String(rule.Variable ?? '?');
+  for (const [key, value] of Object.entries(rule)) {
+    if (key === 'Variable' || key === 'Next') continue;
+    for (const [pattern, op] of COMPARISONS) if (pattern.test(key)) return `${variable} ${op} ${JSON.stringify(value)}`;
+    if (key === 'IsPresent') return `${variable} ${value ? 'present' : 'absent'}`;
+    if (key === 'IsNull') return `${variable} ${value ? 'is' : 'is not'} null`;
+    if (key === 'StringMatches') return `${variable} matches ${JSON.stringify(value)}`;
+    if (/^Is(String|Numeric|Boolean|Timestamp)$/.test(key)) return `${variable} ${value ? 'is' : 'is not'} ${key.slice(2).toLowerCase()}`;
+    return `${variable} ${key} ${JSON.stringify(value)}`;
+  }
+  return variable;
+}
+
 /**
  * Renders one state machine as a Mermaid `flowchart TD`: one node per state,
- * Choice rules as labelled edges, Default as `default`, Catch edges dashed
+ * Choice rules as edges labelled with their condition ({@link describeChoiceRule}), Default as `default`, Catch edges dashed
  * (labelled with the error names), Map and Parallel bodies as subgraphs.
  *
  * @param stateMachine a compiled state machine from the manifest
@@ -21,7 +52,8 @@ export function renderMermaid(stateMachine: ManifestStateMachine, name: string):
     }
     return v;
   };
-  const label = (s: string): string => s.replace(/"/g, '#quot;').replace(/[\[\]{}|<>]/g, ' ');
+  // Mermaid entity codes keep quotes, brackets and comparison signs readable inside labels.
+  const label = (s: string): string => s.replace(/"/g, '#quot;').replace(/[\[\]{}|<>]/g, (c) => `#${c.charCodeAt(0)};`);
   const endId = (prefix: string) => id(prefix, '__end__');
 
   const graph = (def: { StartAt: string; States: Record<string, AslState> }, prefix: string, indent: string): void => {
@@ -52,7 +84,7 @@ export function renderMermaid(stateMachine: ManifestStateMachine, name: string):
       if (kind === 'Choice') {
         const choices = (state.Choices as Array<Record<string, unknown>>) ?? [];
         choices.forEach((rule, i) => {
-          out.push(`${indent}${me} -->|"rule ${i + 1}"| ${id(prefix, String(rule.Next))}`);
+          out.push(`${indent}${me} -->|"${label(describeChoiceRule(rule))}"| ${id(prefix, String(rule.Next))}`);
         });
         if (typeof state.Default === 'string') out.push(`${indent}${me} -->|default| ${id(prefix, state.Default)}`);
       }
