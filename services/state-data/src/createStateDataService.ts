@@ -9,7 +9,7 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { SFNClientConfig } from '@aws-sdk/client-sfn';
 import { DEFAULT_STATE_DATA_TABLE } from '@fluxio/contracts/schemas/stateData';
 import { StateDataService } from './StateDataService.ts';
-import type { ExecutionController } from './ports.ts';
+import type { BlobStore, ExecutionController, ItemStore } from './ports.ts';
 import { DynamoDbItemStore } from './adapters/DynamoDbItemStore.ts';
 import { DirectoryBlobStore } from './adapters/DirectoryBlobStore.ts';
 import { S3BlobStore } from './adapters/S3BlobStore.ts';
@@ -82,19 +82,15 @@ export interface StateDataServiceHandle {
  */
 export async function createStateDataService(options: EmbeddedStateDataOptions | AwsStateDataOptions): Promise<StateDataServiceHandle> {
   const tableName = options.tableName ?? DEFAULT_STATE_DATA_TABLE;
+  /** The domain service over one target's adapters (the only part both targets share). */
+  const assemble = (items: ItemStore, blobs: BlobStore, executions: ExecutionController) =>
+    new StateDataService({ items, blobs, executions, defaultTableName: tableName, defaultTtlSeconds: options.defaultTtlSeconds, now: options.now });
   if (options.target === 'aws') {
     const items = new DynamoDbItemStore({ clientConfig: options.dynamodb, autoCreateTables: options.autoCreateTables });
     const blobs = new S3BlobStore({ bucket: options.bucketName, clientConfig: options.s3 });
     const executions = options.executions ?? new SfnExecutionController({ clientConfig: options.sfn });
     if (options.autoCreateTables) await items.ensureTable(tableName);
-    const service = new StateDataService({
-      items,
-      blobs,
-      executions,
-      defaultTableName: tableName,
-      defaultTtlSeconds: options.defaultTtlSeconds,
-      now: options.now,
-    });
+    const service = assemble(items, blobs, executions);
     return {
       service,
       executions,
@@ -120,14 +116,7 @@ export async function createStateDataService(options: EmbeddedStateDataOptions |
   await items.ensureTable(tableName);
   const blobs = new DirectoryBlobStore({ root: blobDir, signingSecret: options.signingSecret });
   const executions = options.executions ?? new InMemoryExecutionRegistry();
-  const service = new StateDataService({
-    items,
-    blobs,
-    executions,
-    defaultTableName: tableName,
-    defaultTtlSeconds: options.defaultTtlSeconds,
-    now: options.now,
-  });
+  const service = assemble(items, blobs, executions);
   return {
     service,
     executions,
