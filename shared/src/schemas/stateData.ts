@@ -9,6 +9,7 @@
  * table and partition key explicitly.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { PROJECT_NAME_PATTERN } from '../projectName.ts';
 
 /**
  * Values whose JSON is larger than this many UTF-8 bytes are offloaded to the
@@ -52,8 +53,8 @@ export const STATE_DATA_TOO_LARGE_HINT =
 
 /** DynamoDB table names: 3–255 of `[a-zA-Z0-9_.-]`. @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html */
 export const TABLE_NAME_PATTERN = '^[a-zA-Z0-9_.-]{3,255}$';
-/** Project names (same rule as the compiler's). */
-export const STATE_DATA_PROJECT_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
+/** Project names: the same rule as the compiler's ({@link PROJECT_NAME_PATTERN}). */
+export const STATE_DATA_PROJECT_PATTERN = PROJECT_NAME_PATTERN;
 /**
  * Execution names: Step Functions allows 1–80 characters without whitespace,
  * brackets, wildcards, `"#%\^|~`$&,;:/` or control characters.
