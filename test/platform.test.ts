@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '@fluxio/contracts/routes';
 import { StateDataClient } from '@fluxio/contracts/stateDataClient';
-import { startPlatform, type Platform } from '../cli/src/platform/platform.ts';
+import { startPlatform, type Platform } from '../local/src/server/platform.ts';
 import { FLUXIO_BIN, REPO_ROOT } from './helpers.ts';
 
 const example = (name: string) => readFile(join(REPO_ROOT, 'examples', name, 'project.py'), 'utf8');

@@ -1,7 +1,8 @@
 /** The progress reporter of `fluxio run`: loops are summarised instead of flooding stderr. */
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '@fluxio/contracts/manifest';
-import { createProgressReporter, type RunEvent } from '../src/run/index.ts';
+import { createProgressReporter } from '../src/progress.ts';
+import type { RunEvent } from '@fluxio/local';
 
 const manifest: Manifest = {
   project: 'p',

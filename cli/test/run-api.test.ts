@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '@fluxio/compiler-api';
 import type { Manifest } from '@fluxio/contracts/manifest';
-import { createRunner, RunUsageError, type Runner, type RunEvent } from '../src/run/index.ts';
+import { createRunner, RunUsageError, type Runner, type RunEvent } from '@fluxio/local';
 
 const FEATURES = resolve(fileURLToPath(new URL('.', import.meta.url)), 'run-fixtures/features');
 let runner: Runner;

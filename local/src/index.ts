@@ -1,1 +1,19 @@
-export {};
+/**
+ * Public API of the local platform (`@fluxio/local`): the execution runner
+ * (patched aws-local-stepfunctions + warm Python workers), the embedded state
+ * data wiring and the HTTP server that `fluxio run` and `fluxio serve` use.
+ *
+ * @example
+ * ```ts
+ * import { createRunner } from '@fluxio/local';
+ * const runner = await createRunner({ projectDir: 'examples/looping-counter' });
+ * const result = await runner.run(manifest, { input: { increment: 3 } });
+ * await runner.close();
+ * ```
+ */
+export { createRunner, RunUsageError, type Runner, type RunnerOptions, type RunOptions, type RunResult, type RunStatus } from './engine/runner.ts';
+export type { RunEvent, TaskOutputEvent, TaskFailedEvent, EngineRunEvent, RunEventOrigin } from './engine/events.ts';
+export type { StateDataOption, StateDataEndpoint, ExecutionRegistryLike } from './stateData/stateData.ts';
+export { PythonWorkerPool, PythonTaskError, type WorkerRequest } from './workers/workerPool.ts';
+export { resolvePlaceholders, localPlaceholderValue } from './engine/placeholders.ts';
+export { startPlatform, DEFAULT_PORT } from './server/platform.ts';

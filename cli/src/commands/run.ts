@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
 import { resolveProjectFile } from '../projectFile.ts';
 import { projectNameFromDirectory } from './compile.ts';
-import type { RunEvent } from '../run/events.ts';
+import type { RunEvent } from '@fluxio/local/engine/events';
 
 const HELP = `Usage: fluxio run FILE [options]
 
@@ -115,7 +115,8 @@ export const command: Command = {
       );
     }
 
-    const { createRunner, createProgressReporter } = await import('../run/index.ts');
+    const { createRunner } = await import('@fluxio/local');
+    const { createProgressReporter } = await import('../progress.ts');
     const dataDir = values['data-dir'] as string | undefined;
     const runner = await createRunner({
       projectDir,

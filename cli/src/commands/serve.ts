@@ -42,7 +42,7 @@ export const command: Command = {
     workers: { type: 'string' },
   },
   async run(args: ParsedArgs, io: CommandIo): Promise<number> {
-    const { startPlatform, DEFAULT_PORT } = await import('../platform/platform.ts');
+    const { startPlatform, DEFAULT_PORT } = await import('@fluxio/local/server/platform');
     const port = int(args.values.port, '--port', 0, 65535) ?? DEFAULT_PORT;
     const workers = int(args.values.workers, '--workers', 1, 64);
     const host = (args.values.host as string | undefined) ?? '127.0.0.1';

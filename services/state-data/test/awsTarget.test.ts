@@ -12,7 +12,7 @@ import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import S3rver from 's3rver';
 import { StateDataClient, StateDataClientError } from '@fluxio/contracts/stateDataClient';
-import { startHttpServer, type LambdaHttpHandler, type RunningServer } from '../../../cli/src/platform/httpServer.ts';
+import { startHttpServer, type LambdaHttpHandler, type RunningServer } from '../../../local/src/server/httpServer.ts';
 import { STATE_DATA_ROUTES } from '@fluxio/contracts/routes';
 import { startEmbeddedDynalite, type EmbeddedDynalite } from '../src/embedded.ts';
 import { DynamoDbItemStore } from '../src/adapters/DynamoDbItemStore.ts';

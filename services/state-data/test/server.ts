@@ -2,13 +2,13 @@
  * Test helper: an embedded state data service behind a real HTTP server on
  * 127.0.0.1 (node http → API Gateway v2 event → the deployed Lambda handlers),
  * driven by the route table in shared/src/routes.ts. Uses the local platform's
- * server (cli/src/platform/httpServer.ts).
+ * server (local/src/server/httpServer.ts).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STATE_DATA_ROUTES } from '@fluxio/contracts/routes';
 import type { StateDataClientError } from '@fluxio/contracts/stateDataClient';
-import { startHttpServer, type LambdaHttpHandler, type RunningServer } from '../../../cli/src/platform/httpServer.ts';
+import { startHttpServer, type LambdaHttpHandler, type RunningServer } from '../../../local/src/server/httpServer.ts';
 import { createStateDataService, type EmbeddedStateDataOptions, type StateDataServiceHandle } from '../src/createStateDataService.ts';
 import { setStateDataService } from '../src/serviceRegistry.ts';
 

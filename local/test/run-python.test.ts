@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PYTHON_RUNTIME_DIR } from '../src/run/workerPool.ts';
+import { PYTHON_RUNTIME_DIR } from '../src/workers/workerPool.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fluxio-entry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,10 +15,10 @@ import {
   type EventLog,
   type StateMachineDefinition,
 } from './engine.ts';
-import { PythonWorkerPool, type PythonTaskError } from './workerPool.ts';
+import { PythonWorkerPool, type PythonTaskError } from '../workers/workerPool.ts';
 import { allStates, createTaskHandler, taskTargetOf, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext } from './taskHandlers.ts';
 import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
-import { openStateData, type StateDataEndpoint, type StateDataOption } from './stateData.ts';
+import { openStateData, type StateDataEndpoint, type StateDataOption } from '../stateData/stateData.ts';
 import type { RunEvent } from './events.ts';
 
 /** Final status of an execution (Step Functions' execution statuses). */

@@ -6,8 +6,8 @@
  */
 import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
 import type { JSONValue, TaskStateResourceLocalHandlerInfo } from './engine.ts';
-import type { PythonWorkerPool, WorkerRequest } from './workerPool.ts';
-import { PythonTaskError } from './workerPool.ts';
+import type { PythonWorkerPool, WorkerRequest } from '../workers/workerPool.ts';
+import { PythonTaskError } from '../workers/workerPool.ts';
 import { classifyPlaceholder, placeholderIn } from './placeholders.ts';
 
 /** A local Task handler (the patched engine passes `info`). */

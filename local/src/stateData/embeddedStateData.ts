@@ -7,8 +7,8 @@
  */
 import { ROUTES } from '@fluxio/contracts/routes';
 import { createStateDataService, setStateDataService, InMemoryExecutionRegistry } from '@fluxio/state-data';
-import { startHttpServer } from '../platform/httpServer.ts';
-import { loadRouteHandlers } from '../platform/routeHandlers.ts';
+import { startHttpServer } from '../server/httpServer.ts';
+import { loadRouteHandlers } from '../server/routeHandlers.ts';
 import type { StateDataEndpoint } from './stateData.ts';
 
 /** Starts the embedded state data service; `close()` stops the server and dynalite. */

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ROUTES } from '@fluxio/contracts/routes';
 import { createStateDataService, setStateDataService, InMemoryExecutionRegistry } from '@fluxio/state-data';
-import { createRunner } from '../run/index.ts';
+import { createRunner } from '../index.ts';
 import { startHttpServer } from './httpServer.ts';
 import { loadRouteHandlers } from './routeHandlers.ts';
 import { RunService, setRunService } from './RunService.ts';

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { Manifest } from '@fluxio/contracts/manifest';
-import type { RunEvent } from './events.ts';
+import type { RunEvent } from '@fluxio/local/engine/events';
 
 export interface ProgressReporterOptions {
   manifest: Manifest;

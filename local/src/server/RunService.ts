@@ -8,7 +8,7 @@ import { HttpError } from '@fluxio/contracts/errors';
 import type { Run, RunRequest } from '@fluxio/contracts/schemas/runs';
 import { RUN_MAX_WAIT_SECONDS } from '@fluxio/contracts/schemas/runs';
 import { loadCompiler } from '@fluxio/compiler-api';
-import type { Runner } from '../run/index.ts';
+import type { Runner } from '../index.ts';
 
 /** How many finished runs are kept for polling (oldest dropped first). */
 export const MAX_KEPT_RUNS = 1000;

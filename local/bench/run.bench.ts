@@ -13,9 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest } from '@fluxio/contracts/manifest';
-import { StateMachine, type StateMachineDefinition } from '../src/run/engine.ts';
-import { PythonWorkerPool, PYTHON_RUNTIME_DIR } from '../src/run/workerPool.ts';
-import { createRunner, createProgressReporter } from '../src/run/index.ts';
+import { StateMachine, type StateMachineDefinition } from '../src/engine/engine.ts';
+import { PythonWorkerPool, PYTHON_RUNTIME_DIR } from '../src/workers/workerPool.ts';
+import { createRunner } from '../src/index.ts';
+import { createProgressReporter } from '../../cli/src/progress.ts';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const stats = (samples: number[]) => {

@@ -4,7 +4,7 @@
  * semantics are the reference (ASL spec, "Paths", "Pass State", "Map State").
  */
 import { describe, expect, it } from 'vitest';
-import { StateMachine, type EventLog, type StateMachineDefinition } from '../src/run/engine.ts';
+import { StateMachine, type EventLog, type StateMachineDefinition } from '../src/engine/engine.ts';
 
 const run = async (definition: unknown, input: unknown, options: Parameters<StateMachine['run']>[1] = {}) =>
   new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: false } }).run(
