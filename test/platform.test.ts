@@ -156,3 +156,34 @@ describe('local platform limits', () => {
     }
   });
 });
+
+describe('local HTTP server protocol handlers', () => {
+  it('tries each protocol handler before the /v1 router with the raw request and body, and falls through when none handles it', async () => {
+    const { startHttpServer } = await import('../local/src/server/httpServer.ts');
+    const seen: string[] = [];
+    const server = await startHttpServer(
+      [{ method: 'GET', path: '/v1/ping', handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"pong":true}' }) }],
+      {
+        protocolHandlers: [
+          (req, body, res) => {
+            seen.push(`${req.method} ${req.url} ${body.toString('utf8')}`);
+            if (req.headers['x-amz-target'] !== 'AWSStepFunctions.ListStateMachines') return false;
+            res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+            res.end(JSON.stringify({ stateMachines: [], echoed: body.toString('utf8') }));
+            return true;
+          },
+        ],
+      },
+    );
+    try {
+      const sfn = await fetch(server.url + '/', { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, body: '{"maxResults":1}' });
+      expect(sfn.status).toBe(200);
+      expect(await sfn.json()).toEqual({ stateMachines: [], echoed: '{"maxResults":1}' });
+      const ping = await fetch(server.url + '/v1/ping');
+      expect(await ping.json()).toEqual({ pong: true });
+      expect(seen).toEqual(['POST / {"maxResults":1}', 'GET /v1/ping ']);
+    } finally {
+      await server.close();
+    }
+  });
+});

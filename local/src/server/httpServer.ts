@@ -26,6 +26,38 @@ export interface LocalRoute {
   tooLargeHint?: string;
 }
 
+/**
+ * A handler for a protocol other than the `/v1` JSON API (e.g. the Step
+ * Functions API, `POST /` with `X-Amz-Target`, or the Lambda API,
+ * `/2015-03-31/functions/...`), tried in order before the `/v1` router.
+ *
+ * - `req`: the raw Node request (method, url, headers); its body stream has
+ *   already been consumed.
+ * - `body`: the whole request body, already bounded by the server's largest
+ *   body limit (a larger body is answered 413 before any handler runs).
+ * - `res`: the response; a handler that returns `true` must have answered it
+ *   (or be answering it: the server does not touch `res` afterwards).
+ *
+ * Returns `true` when it handled the request, `false` to pass it on to the
+ * next protocol handler and finally the `/v1` router. A handler that throws
+ * gets a 500 with the standard error body (when nothing was sent yet).
+ */
+export type ProtocolHandler = (
+  req: http.IncomingMessage,
+  body: Buffer,
+  res: http.ServerResponse,
+) => boolean | Promise<boolean>;
+
+/** Options of {@link startHttpServer}. */
+export interface HttpServerOptions {
+  /** Interface to bind. @default '127.0.0.1' */
+  host?: string;
+  /** Port; 0 = ephemeral. @default 0 */
+  port?: number;
+  /** Tried in order before the `/v1` router; see {@link ProtocolHandler}. */
+  protocolHandlers?: readonly ProtocolHandler[];
+}
+
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:4510`. */
   url: string;
@@ -72,8 +104,9 @@ const readBody = (req: http.IncomingMessage, limit: number): Promise<Buffer | 't
  */
 export async function startHttpServer(
   routes: LocalRoute[],
-  options: { host?: string; port?: number } = {},
+  options: HttpServerOptions = {},
 ): Promise<RunningServer> {
+  const protocolHandlers = options.protocolHandlers ?? [];
   const router = httpRouterHandler({
     routes: routes.map((r) => ({
       method: r.method,
@@ -122,11 +155,18 @@ export async function startHttpServer(
         send(errorResponse(413, 'Request.TooLarge', `Request body exceeds ${maxLimit} bytes.`));
         return;
       }
+      for (const handle of protocolHandlers) {
+        if (await handle(req, body, res)) return;
+      }
       const event = toApiGatewayEvent(req, body);
       const context = localLambdaContext('fluxio-local');
       send(await router(event, context));
     } catch (e) {
       console.error(e);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       send(errorResponse(500, 'Internal', 'Internal error in the local platform.'));
     }
   });

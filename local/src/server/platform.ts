@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ROUTES } from '@fluxio/contracts/routes';
 import { createStateDataService, setStateDataService, InMemoryExecutionRegistry } from '@fluxio/state-data';
 import { createRunner } from '../index.ts';
-import { startHttpServer } from './httpServer.ts';
+import { startHttpServer, type ProtocolHandler } from './httpServer.ts';
 import { loadRouteHandlers } from './routeHandlers.ts';
 import { RunService, setRunService } from './RunService.ts';
 
@@ -27,6 +27,8 @@ export interface PlatformOptions {
   projectDir?: string;
   /** Python worker processes. @default the number of cores */
   workers?: number;
+  /** Other protocols served on the same port, tried before the `/v1` router (see {@link ProtocolHandler}). */
+  protocolHandlers?: readonly ProtocolHandler[];
 }
 
 export interface Platform {
@@ -49,7 +51,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const stateData = await createStateDataService({ target: 'embedded', dataDir, executions });
   setStateDataService(stateData.service);
   const routes = await loadRouteHandlers(ROUTES);
-  const server = await startHttpServer(routes, { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
+  const server = await startHttpServer(routes, { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, protocolHandlers: options.protocolHandlers });
   const runner = await createRunner({
     projectDir: resolve(options.projectDir ?? '.'),
     stateData: { url: server.url, executions },
