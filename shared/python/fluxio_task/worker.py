@@ -7,6 +7,8 @@ goes to stderr and never corrupts the protocol):
 
 * ``{"op": "invoke", "id": n, "kind": "run" | "worker", "source", "filename",
   "firstLine", "spec", "event", "meta", "project", "stateDataUrl", "heartbeat"}``
+  or ``{"op": "invoke", "id": n, "kind": "lambda", "lambda": {...}}`` (a Lambda
+  function of the local Lambda API: see ``fluxio_task.lambda_runtime``)
 * ``{"op": "shutdown"}`` (``on_cleanup`` of every loaded TaskWorker, then exit;
   end of input does the same).
 
@@ -179,9 +181,16 @@ class _Server:
         sys.stdout = sys.stderr = output
         try:
             try:
-                result = self.loop.run_until_complete(
-                    self._with_heartbeat(self._invoke(msg, ctx), interval, beat)
-                )
+                if msg.get("kind") == "lambda":
+                    # A Lambda handler is a plain function called outside the event loop
+                    # (it may call asyncio.run itself, as fluxio_task.entry.lambda_handler does).
+                    from .lambda_runtime import invoke_lambda
+
+                    result = invoke_lambda(msg)
+                else:
+                    result = self.loop.run_until_complete(
+                        self._with_heartbeat(self._invoke(msg, ctx), interval, beat)
+                    )
             finally:
                 output.flush()
                 sys.stdout, sys.stderr = saved
