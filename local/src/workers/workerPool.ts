@@ -16,8 +16,13 @@ export const PYTHON_RUNTIME_DIR = resolve(fileURLToPath(new URL('.', import.meta
 
 /** One task invocation sent to a worker (see the protocol in worker.py). */
 export interface WorkerRequest {
-  /** `run`: an extracted `run(event, context)` source; `worker`: an `ecs:worker` TaskWorker `spec`. */
-  kind: 'run' | 'worker';
+  /**
+   * `run`: an extracted `run(event, context)` source; `worker`: an `ecs:worker` TaskWorker `spec`;
+   * `lambda`: a function of the local Lambda API (see {@link LambdaWorkerRequest}).
+   */
+  kind: 'run' | 'worker' | 'lambda';
+  /** For `kind: 'lambda'`: what fluxio_task/lambda_runtime.py needs to run the handler. */
+  lambda?: LambdaWorkerRequest;
   source?: string;
   /** File name and first line used for tracebacks (project.py and the `run` line). */
   filename?: string;
@@ -30,6 +35,35 @@ export interface WorkerRequest {
   stateDataUrl?: string;
   /** `HeartbeatSeconds`: a TaskWorker sends heartbeats at a third of it. */
   heartbeat?: number;
+}
+
+/**
+ * One Lambda invocation for a worker (shared/python/fluxio_task/lambda_runtime.py):
+ * the worker imports `handler` from `codeDir` (kept imported while
+ * `environmentKey` stays the same, forgotten when another function or version
+ * comes) and replies `{payload}` (JSON text) or `{error: {errorMessage, errorType, requestId, stackTrace}}`.
+ */
+export interface LambdaWorkerRequest {
+  /** The unpacked deployment package (LAMBDA_TASK_ROOT, the handler's current directory). */
+  codeDir: string;
+  /** `module.function` (module path may use `/` or `.`), e.g. `app.handler`. */
+  handler: string;
+  /** Changes whenever the code or configuration of the version changes (a fresh execution environment). */
+  environmentKey: string;
+  /** The event as JSON text (`""` means `{}`). */
+  payload: string;
+  /** The function's variables plus the AWS_LAMBDA_* ones the runtime sets. */
+  environment: Record<string, string>;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: number;
+  requestId: string;
+  /** Epoch milliseconds at which the function's Timeout ends the invocation. */
+  deadlineMs: number;
+  logGroupName: string;
+  logStreamName: string;
+  clientContext?: unknown;
 }
 
 /** A task failure as raised in Python: `name` is the exception class name (the ASL error). */
