@@ -213,3 +213,121 @@ describe('Map MaxConcurrency', () => {
     expect(peak).toBe(2);
   });
 });
+
+/** A Choice/Pass loop counting `$.i` up to `loops` (two transitions per round), as the compiler emits `while`. */
+const countingLoop = (loops: number) => ({
+  StartAt: 'Check',
+  States: {
+    Check: { Type: 'Choice', Choices: [{ Variable: '$.i', NumericLessThan: loops, Next: 'Increment' }], Default: 'Done' },
+    Increment: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)' }, Next: 'Check' },
+    Done: { Type: 'Succeed' },
+  },
+});
+
+describe('cooperative scheduling (the engine yields to the event loop between transitions)', () => {
+  it('lets a timer set before a long Pass/Choice loop fire while the loop still runs', async () => {
+    let entered = 0;
+    let enteredWhenTimerFired = -1;
+    const timer = setTimeout(() => (enteredWhenTimerFired = entered), 0);
+    const out = await run(countingLoop(50_000), { i: 0 }, { onEvent: (e) => void (e.type === 'StateEntered' && entered++) });
+    clearTimeout(timer);
+    expect(out).toEqual({ i: 50_000 });
+    // Unpatched, the timer only fires after the last transition (or never, for an endless loop).
+    expect(enteredWhenTimerFired).toBeGreaterThanOrEqual(0);
+    expect(enteredWhenTimerFired).toBeLessThan(entered);
+  });
+
+  it('stops an endless loop of states when the execution is aborted from a timer (ExecutionAbortedError)', async () => {
+    const definition = {
+      StartAt: 'Spin',
+      States: {
+        Spin: { Type: 'Pass', Result: 1, ResultPath: '$.y', Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$.x', NumericEquals: 0, Next: 'Spin' }], Default: 'Out' },
+        Out: { Type: 'Succeed' },
+      },
+    };
+    // Unpatched this never ends; bounded here by a 20,000-round safety exit so a regression fails instead of hanging.
+    let entered = 0;
+    const sm = new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: false } });
+    let execution!: ReturnType<StateMachine['run']>;
+    execution = sm.run({ x: 0 } as never, {
+      onEvent: (e) => {
+        if (e.type === 'StateEntered' && ++entered === 40_000) execution.abort();
+      },
+    });
+    setTimeout(() => execution.abort(), 20);
+    await expect(execution.result).rejects.toThrow(/aborted/i);
+    const atAbort = entered;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(entered).toBeLessThan(40_000);
+    expect(entered - atAbort).toBeLessThanOrEqual(1);
+  });
+
+  it('lets the iterations of a 20,000-item Map of Pass states yield too', async () => {
+    let firedDuringMap = false;
+    let done = false;
+    const timer = setTimeout(() => (firedDuringMap = !done), 0);
+    const definition = {
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, ResultPath: null, End: true } },
+    };
+    await run(definition, Array.from({ length: 20_000 }, (_, i) => i));
+    done = true;
+    clearTimeout(timer);
+    expect(firedDuringMap).toBe(true);
+  });
+});
+
+describe('States.DataLimitExceeded (Step Functions payload quota: 262,144 bytes of UTF-8 JSON)', () => {
+  const LIMIT = 262_144;
+  /** A JSON string value whose serialisation (with quotes) is exactly `bytes` long. */
+  const stringOf = (bytes: number) => 'x'.repeat(bytes - 2);
+  const task = (extra: Record<string, unknown> = {}) => ({
+    StartAt: 'T',
+    States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:t', End: true, ...extra } },
+  });
+
+  it('accepts a task result of exactly 262,144 bytes', async () => {
+    const handler = async () => stringOf(LIMIT);
+    const out = await run(task(), {}, { overrides: { taskResourceLocalHandlers: { T: handler as never } } });
+    expect((out as string).length).toBe(LIMIT - 2);
+  });
+
+  it('fails a task result one byte over, counting UTF-8 bytes, and States.ALL does not catch it', async () => {
+    const handler = async () => 'é'.repeat((LIMIT - 2) / 2) + 'a'; // é is 2 bytes: 262,142 + 1 + 2 quotes = 262,145
+    const definition = {
+      StartAt: 'T',
+      States: {
+        T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:t', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }], Next: 'Done' },
+        Caught: { Type: 'Pass', Result: 'caught', End: true },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const err = await run(definition, {}, { overrides: { taskResourceLocalHandlers: { T: handler as never } } }).catch((e) => e);
+    expect(err.cause.name).toBe('States.DataLimitExceeded');
+    expect(err.cause.message).toMatch(/262145 bytes/);
+    expect(err.cause.message).toMatch(/state_data_client\.put_item/);
+  });
+
+  it('fails a Pass state whose Result makes the output too large', async () => {
+    const err = await run(pass({ Result: stringOf(LIMIT), ResultPath: '$.big' }), { a: 1 }).catch((e) => e);
+    expect(err.cause.name).toBe('States.DataLimitExceeded');
+    expect(err.cause.message).toMatch(/output of state "P"/);
+  });
+
+  it('fails a Map whose collected output is too large although each iteration is small', async () => {
+    const definition = {
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', Result: stringOf(1000), End: true } } }, End: true } },
+    };
+    const err = await run(definition, Array.from({ length: 300 }, (_, i) => i)).catch((e) => e);
+    expect(err.cause.name).toBe('States.DataLimitExceeded');
+    expect(err.cause.message).toMatch(/state "M"/);
+  });
+
+  it('fails a state whose input after Parameters is too large', async () => {
+    const err = await run(pass({ Parameters: { 'a.$': '$.s', 'b.$': '$.s' } }), { s: stringOf(200_000) }).catch((e) => e);
+    expect(err.cause.name).toBe('States.DataLimitExceeded');
+    expect(err.cause.message).toMatch(/input of state "P"/);
+  });
+});
