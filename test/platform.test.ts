@@ -4,14 +4,16 @@
  * disk under the data directory that survives a restart, clean Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '@fluxio/contracts/routes';
 import { StateDataClient } from '@fluxio/contracts/stateDataClient';
 import { startPlatform, type Platform } from '../local/src/server/platform.ts';
 import { FLUXIO_BIN, REPO_ROOT } from './helpers.ts';
+import { rawHttp } from './helpers/rawHttp.ts';
 
 const example = (name: string) => readFile(join(REPO_ROOT, 'examples', name, 'project.py'), 'utf8');
 
@@ -45,6 +47,64 @@ describe('local platform', () => {
     }
     const missing = await fetch(platform.url + '/v1/nope');
     expect(missing.status).toBe(404);
+  });
+
+  it('answers HEAD on GET routes like GET without a body', async () => {
+    const get = await fetch(platform.url + '/v1/health');
+    const getBody = await get.text();
+    const head = await fetch(platform.url + '/v1/health', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/json');
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(getBody)));
+    expect(await head.text()).toBe('');
+    const headMissing = await fetch(platform.url + '/v1/runs/nope', { method: 'HEAD' });
+    expect(headMissing.status).toBe(404);
+  });
+
+  it('answers a known path with another method 405 with Allow, and an unknown path 404, both with the standard error body', async () => {
+    const put = await fetch(platform.url + '/v1/compile', { method: 'PUT', body: '{}' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST');
+    expect(((await put.json()) as { error: { code: string } }).error.code).toBe('Route.MethodNotAllowed');
+    const patch = await fetch(platform.url + '/v1/projects/p/executions/e/items/k/0', { method: 'PATCH', body: '{}' });
+    expect(patch.status).toBe(405);
+    expect(patch.headers.get('allow')).toBe('GET, HEAD, PUT');
+    const missing = await fetch(platform.url + '/v1/nope');
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('Route.NotFound');
+  });
+
+  it('answers requests Node cannot parse (unknown method, 20 KB header, malformed request line) with the standard error body', async () => {
+    const cases: Array<[string, string, number, string]> = [
+      ['unknown method', 'FOO /v1/health HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'Request.UnknownMethod'],
+      ['20 KB header', `GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request.HeadersTooLarge'],
+      ['malformed request line', 'GET /v1/health HTTQ/1.1\r\nHost: x\r\n\r\n', 400, 'Request.Malformed'],
+      ['missing target', 'GET\r\n\r\n', 400, ''],
+      ['bad header', 'GET /v1/health HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', 400, 'Request.Malformed'],
+    ];
+    for (const [name, request, status, code] of cases) {
+      const res = await rawHttp(platform.url, request);
+      expect(res.status, name).toBe(status);
+      expect(res.headers, name).toMatch(/content-type: application\/json/i);
+      expect(JSON.parse(res.body).error.code, name).toMatch(code ? new RegExp(`^${code.replace('.', '\\.')}$`) : /^Request\./);
+    }
+    expect((await fetch(platform.url + '/v1/health')).status).toBe(200);
+  });
+
+  it('refuses a compile body that is not valid UTF-8 with 400 Request.InvalidUtf8, like fluxio compile (no lossy decoding)', async () => {
+    const source = Buffer.concat([Buffer.from('{"source":"def main(data):\\n    data[\\"x\\"] = \\"caf'), Buffer.from([0xe9]), Buffer.from('\\"\\n"}')]);
+    const res = await fetch(platform.url + '/v1/compile', { method: 'POST', headers: { 'content-type': 'application/json' }, body: source });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('Request.InvalidUtf8');
+    const valid = await postJson(platform.url + '/v1/compile', { source: 'def main(data):\n    data["x"] = "café"\n' });
+    expect(valid.status).toBe(200);
+  });
+
+  it('GET /v1/health answers {"status":"ok","version"} and what is running locally', async () => {
+    const res = await fetch(platform.url + '/v1/health');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, any>;
+    expect(body).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(body.local).toMatchObject({ dataDir, pid: process.pid, workers: 2 });
   });
 
   it('serves the OpenAPI document listing every route', async () => {
@@ -134,6 +194,93 @@ describe('fluxio serve', () => {
       second.child.kill('SIGINT');
       expect(await second.exited).toBe(0);
     } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('fluxio serve refuses to start, exit 2, when', () => {
+  const serve = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [FLUXIO_BIN, 'serve', '--workers', '1', ...args], { cwd: REPO_ROOT });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      // A start that hangs instead of exiting is the bug: kill it after a while so the test fails, not hangs.
+      const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (code) => {
+        clearTimeout(guard);
+        resolve({ code, stderr });
+      });
+    });
+
+  it('the port is in use: the message names the port and --port, and the process exits', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fluxio-port-'));
+    const holder = await import('node:http').then((http) => http.createServer());
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const res = await serve(['--port', String(port), '--data-dir', dataDir]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(res.stderr).toMatch(/--port/);
+      // The refused start released the data directory: another start may take it.
+      expect(existsSync(join(dataDir, 'fluxio.lock'))).toBe(false);
+    } finally {
+      holder.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('another platform serves the same --data-dir: the message names its pid; a stale lock of a dead process is taken over', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fluxio-lock-'));
+    const first = await startPlatform({ port: 0, dataDir, projectDir: REPO_ROOT, workers: 1 });
+    try {
+      const lock = JSON.parse(await readFile(join(dataDir, 'fluxio.lock'), 'utf8'));
+      expect(lock).toMatchObject({ pid: process.pid, url: first.url });
+      const res = await serve(['--port', '0', '--data-dir', dataDir]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`data directory ${dataDir} is in use by process ${process.pid}`);
+      expect(res.stderr).toContain(first.url);
+      expect(res.stderr).toMatch(/another --data-dir/);
+      expect(res.stderr).not.toMatch(/Database is closed|at .*\.ts:\d+/);
+      // The first platform is unharmed.
+      const client = new StateDataClient({ baseUrl: first.url, project: 'demo', execution: 'exec-1' });
+      await client.putItems('k', [1, 2]);
+      expect(await client.getItems('k')).toEqual([1, 2]);
+    } finally {
+      await first.close();
+    }
+    expect(existsSync(join(dataDir, 'fluxio.lock'))).toBe(false);
+    // A lock left by a process that died (SIGKILL) is stale: the next start takes it over.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    const deadPid = dead.pid!;
+    await new Promise((r) => dead.on('exit', r));
+    await writeFile(join(dataDir, 'fluxio.lock'), JSON.stringify({ pid: deadPid, hostname: hostname(), startedAt: new Date().toISOString() }));
+    const second = await startPlatform({ port: 0, dataDir, projectDir: REPO_ROOT, workers: 1 });
+    try {
+      expect(JSON.parse(await readFile(join(dataDir, 'fluxio.lock'), 'utf8')).pid).toBe(process.pid);
+    } finally {
+      await second.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('non-loopback hosts', () => {
+  it('are told apart from loopback ones, and get a warning naming the host and the missing auth', async () => {
+    const { isLoopbackHost, exposedHostWarning } = await import('../local/src/server/platform.ts');
+    for (const h of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.1.2.3', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+    expect(exposedHostWarning('0.0.0.0', 'http://0.0.0.0:4510')).toMatch(/^WARNING: listening on 0\.0\.0\.0 .*no authentication.*--host 127\.0\.0\.1/);
+  });
+
+  it('a loopback start has no warnings', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fluxio-host-'));
+    const platform = await startPlatform({ port: 0, dataDir, projectDir: REPO_ROOT, workers: 1 });
+    try {
+      expect(platform.warnings).toEqual([]);
+    } finally {
+      await platform.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

@@ -14,7 +14,8 @@ import { ROUTES, type RouteDefinition } from './routes.ts';
 import { ErrorBodySchema } from './schemas/error.ts';
 
 /** Version of the HTTP API described (the `/v1` prefix). */
-export const API_VERSION = '1.0.0';
+export { API_VERSION } from './version.ts';
+import { API_VERSION } from './version.ts';
 
 /** Name of the IAM (SigV4) security scheme; deployed routes use `authorizer: aws_iam`. */
 export const SIGV4_SCHEME = 'sigv4';

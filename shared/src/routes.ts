@@ -5,6 +5,7 @@
  * from them (shared/src/openapi.ts).
  */
 import type { TSchema } from '@sinclair/typebox';
+import { HealthResponseSchema } from './schemas/health.ts';
 import { RUN_MAX_BODY_BYTES, RunRequestSchema, RunSchema } from './schemas/runs.ts';
 import {
   COMPILE_MAX_BODY_BYTES,
@@ -200,6 +201,19 @@ export const ROUTES: readonly RouteDefinition[] = [
       200: { description: 'The manifest.', schema: ManifestSchema },
       422: { description: 'The source does not compile; `error.details.errors` lists every error with its range.', schema: CompileFailedSchema },
     },
+  },
+  {
+    method: 'GET',
+    path: '/v1/health',
+    functionName: 'health',
+    module: 'shared/src/health.ts',
+    exportName: 'handler',
+    summary: 'The platform answers: {"status":"ok","version"}',
+    description:
+      'Touches no dependency. Deployed it requires IAM (SigV4) auth like every route; the local platform needs none ' +
+      'and adds what is running (`local`: data directory, pid, uptime, workers). HEAD answers the same without a body.',
+    tag: 'platform',
+    responses: { 200: { description: 'The platform is up.', schema: HealthResponseSchema } },
   },
   {
     method: 'GET',

@@ -13,10 +13,15 @@ on 127.0.0.1 with embedded engines (dynalite and blobs on disk under
 
 Options:
   --port N          port to listen on (default 4510; 0 = any free port)
-  --host HOST       interface (default 127.0.0.1; the platform has no auth)
-  --data-dir DIR    where items and blobs persist (default .fluxio)
+  --host HOST       interface (default 127.0.0.1). The platform has no auth:
+                    any other host (e.g. 0.0.0.0) prints a warning on every start
+  --data-dir DIR    where items and blobs persist (default .fluxio); one
+                    platform per directory (locked by DIR/fluxio.lock)
   --workers N       Python worker processes (default: number of cores)
   -h, --help        show this help
+
+Exit codes: 0 stopped by Ctrl-C/SIGTERM, 2 the port is in use or the data
+directory is held by another platform (the message says which and what to do).
 
 Examples:
   npm start
@@ -42,7 +47,7 @@ export const command: Command = {
     workers: { type: 'string' },
   },
   async run(args: ParsedArgs, io: CommandIo): Promise<number> {
-    const { startPlatform, DEFAULT_PORT } = await import('@fluxio/local/server/platform');
+    const { startPlatform, DEFAULT_PORT, DataDirLockedError } = await import('@fluxio/local/server/platform');
     const port = int(args.values.port, '--port', 0, 65535) ?? DEFAULT_PORT;
     const workers = int(args.values.workers, '--workers', 1, 64);
     const host = (args.values.host as string | undefined) ?? '127.0.0.1';
@@ -51,7 +56,16 @@ export const command: Command = {
       platform = await startPlatform({ host, port, dataDir: args.values['data-dir'] as string | undefined, projectDir: io.cwd, workers });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new UsageError(`port ${port} on ${host} is already in use`, 'Stop the other server or pass --port 0 for any free port.');
+        throw new UsageError(
+          `port ${port} on ${host} is already in use`,
+          `Stop the process listening there, or pass another port: --port ${port === DEFAULT_PORT ? DEFAULT_PORT + 1 : port + 1}, or --port 0 for any free port.`,
+        );
+      }
+      if ((e as NodeJS.ErrnoException).code === 'EACCES' || (e as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') {
+        throw new UsageError(`cannot listen on ${host}:${port} (${(e as NodeJS.ErrnoException).code})`, 'Pass a --host this machine has and a --port above 1023.');
+      }
+      if (e instanceof DataDirLockedError) {
+        throw new UsageError(e.message, `Stop process ${e.holder.pid} (Ctrl-C in its terminal, or kill ${e.holder.pid}), or pass another --data-dir.`);
       }
       throw e;
     }
@@ -65,6 +79,7 @@ export const command: Command = {
       `${platform.routes.length} routes. Press Ctrl-C to stop.`,
     ];
     io.stderr.write(lines.join('\n') + '\n');
+    for (const warning of platform.warnings) io.stderr.write(`${warning}\n`);
     await new Promise<void>((resolveStop) => {
       const stop = (signal: string) => {
         io.stderr.write(`\n${signal}: stopping workers, flushing data...\n`);

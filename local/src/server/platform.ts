@@ -5,16 +5,35 @@
  * pool, the OpenAPI document at `/v1/openapi.json`.
  */
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { setLocalHealth } from '@fluxio/contracts/health';
 import { ROUTES } from '@fluxio/contracts/routes';
 import { createStateDataService, setStateDataService, InMemoryExecutionRegistry } from '@fluxio/state-data';
 import { createRunner } from '../index.ts';
 import { startHttpServer, type ProtocolHandler } from './httpServer.ts';
 import { loadRouteHandlers } from './routeHandlers.ts';
 import { RunService, setRunService } from './RunService.ts';
+import { lockDataDir } from './dataDirLock.ts';
+export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
 export const DEFAULT_PORT = 4510;
+
+/**
+ * True for hosts that only accept connections from this machine: `localhost`,
+ * `127.0.0.0/8`, `::1` (and their IPv4-mapped form).
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The warning `fluxio serve` prints on every start on a non-loopback host. */
+export const exposedHostWarning = (host: string, url: string): string =>
+  `WARNING: listening on ${host} (${url}): the local platform has no authentication, and anyone who can reach this ` +
+  `address can compile, run Python tasks on this machine and read or overwrite state data. ` +
+  `Use --host 127.0.0.1 (the default) unless this network is trusted.`;
 
 export interface PlatformOptions {
   /** @default '127.0.0.1' (the platform has no auth: never expose it) */
@@ -34,6 +53,8 @@ export interface PlatformOptions {
 export interface Platform {
   url: string;
   dataDir: string;
+  /** Things the operator must know (e.g. a non-loopback host); `fluxio serve` prints each on stderr. */
+  warnings: string[];
   /** Route keys served, e.g. `POST /v1/compile`. */
   routes: string[];
   /** Stops the workers (runs in flight end), the HTTP server, then flushes and closes dynalite. */
@@ -41,38 +62,65 @@ export interface Platform {
 }
 
 /**
- * Start the local platform.
- * @throws Error when the port is taken (`EADDRINUSE`) or dynalite cannot open the data directory
+ * Start the local platform: lock the data directory, open dynalite and the
+ * blobs, listen, start the Python workers. On any failure everything opened so
+ * far is closed again (so a refused start lets the process exit).
+ * @throws DataDirLockedError (`code` `EDATADIRLOCKED`) when another live process serves the same data directory
+ * @throws Error with `code` `EADDRINUSE` when the port is taken, or when dynalite cannot open the data directory
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const dataDir = resolve(options.dataDir ?? '.fluxio');
   await mkdir(dataDir, { recursive: true });
-  const executions = new InMemoryExecutionRegistry();
-  const stateData = await createStateDataService({ target: 'embedded', dataDir, executions });
-  setStateDataService(stateData.service);
-  const routes = await loadRouteHandlers(ROUTES);
-  const server = await startHttpServer(routes, { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, protocolHandlers: options.protocolHandlers });
-  const runner = await createRunner({
-    projectDir: resolve(options.projectDir ?? '.'),
-    stateData: { url: server.url, executions },
-    workers: options.workers,
-  });
-  const runs = new RunService(runner);
-  setRunService(runs);
-  let closing: Promise<void> | undefined;
-  return {
-    url: server.url,
-    dataDir,
-    routes: ROUTES.map((r) => `${r.method} ${r.path}`),
-    close: () =>
-      (closing ??= (async () => {
-        // Workers first (runs in flight end), then the HTTP server, then dynalite
-        // (closing it flushes LevelDB to disk).
-        setRunService(undefined);
-        await runner.close();
-        await runs.drain();
-        await server.close();
-        await stateData.close();
-      })()),
+  const host = options.host ?? '127.0.0.1';
+  const startedAt = Date.now();
+  const cleanup: Array<() => Promise<void>> = [];
+  const unwind = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
+  try {
+    const lock = await lockDataDir(dataDir);
+    cleanup.push(() => lock.release());
+    const executions = new InMemoryExecutionRegistry();
+    const stateData = await createStateDataService({ target: 'embedded', dataDir, executions });
+    cleanup.push(() => stateData.close());
+    setStateDataService(stateData.service);
+    const routes = await loadRouteHandlers(ROUTES);
+    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: options.protocolHandlers });
+    cleanup.push(() => server.close());
+    await lock.update({ url: server.url });
+    const runner = await createRunner({
+      projectDir: resolve(options.projectDir ?? '.'),
+      stateData: { url: server.url, executions },
+      workers: options.workers,
+    });
+    cleanup.push(() => runner.close());
+    const runs = new RunService(runner);
+    setRunService(runs);
+    const workers = Math.max(1, options.workers ?? availableParallelism());
+    setLocalHealth(() => ({ dataDir, pid: process.pid, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), workers }));
+    let closing: Promise<void> | undefined;
+    return {
+      url: server.url,
+      dataDir,
+      warnings: isLoopbackHost(host) ? [] : [exposedHostWarning(host, server.url)],
+      routes: ROUTES.map((r) => `${r.method} ${r.path}`),
+      close: () =>
+        (closing ??= (async () => {
+          // Workers first (runs in flight end), then the HTTP server, then dynalite
+          // (closing it flushes LevelDB to disk), then the data directory lock.
+          setRunService(undefined);
+          setLocalHealth(undefined);
+          await runner.close();
+          await runs.drain();
+          await server.close();
+          await stateData.close();
+          await lock.release();
+        })()),
+    };
+  } catch (e) {
+    setRunService(undefined);
+    setLocalHealth(undefined);
+    await unwind();
+    throw e;
+  }
 }
