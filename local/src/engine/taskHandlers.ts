@@ -4,6 +4,7 @@
  * `taskResourceLocalHandlers`, keyed by state name) that runs the task's
  * Python code in the worker pool or starts a child execution.
  */
+import { randomUUID } from 'node:crypto';
 import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
 import type { JSONValue, TaskStateResourceLocalHandlerInfo } from './engine.ts';
 import type { PythonWorkerPool, WorkerRequest } from '../workers/workerPool.ts';
@@ -19,6 +20,8 @@ export type TaskTarget =
   | { kind: 'ecs'; task: string }
   | { kind: 'ecsWorker'; task: string }
   | { kind: 'stateMachine'; name: string; mode: 'sync' | 'sync:2' | 'async' }
+  /** A function of the local Lambda API: `arn:aws:lambda:...:function:name[:qualifier]` (`arn`) or `arn:aws:states:::lambda:invoke` (`invoke`). */
+  | { kind: 'function'; form: 'arn' | 'invoke'; resource: string }
   | { kind: 'unsupported'; resource: string; reason: string };
 
 /** A child execution's result, as `DescribeExecution` shapes it. */
@@ -35,6 +38,18 @@ export interface ChildExecutionResult {
   stopDate: number;
 }
 
+/**
+ * The local Lambda API as Task states see it (local/src/lambda): Invoke with
+ * the SDK's request members (payload as JSON text) and its response members.
+ * Errors it throws carry the Lambda exception name (`ResourceNotFoundException`, ...).
+ */
+export interface LocalFunctionInvoker {
+  invoke(
+    request: { FunctionName: string; Qualifier?: string; InvocationType?: string; LogType?: string; ClientContext?: string; Payload?: string },
+    signal?: AbortSignal,
+  ): Promise<{ StatusCode: number; Payload?: string; FunctionError?: string; ExecutedVersion?: string; LogResult?: string }>;
+}
+
 /** Everything the handlers need from the runner. */
 export interface TaskHandlerContext {
   manifest: Manifest;
@@ -46,6 +61,8 @@ export interface TaskHandlerContext {
   startChild(name: string, input: unknown, signal: AbortSignal): { executionArn: string; startDate: number; done: Promise<ChildExecutionResult> };
   onOutput(state: string, line: string): void;
   onTaskFailed(state: string, error: PythonTaskError): void;
+  /** The local Lambda API, for Task states whose Resource is a function ARN or `lambda:invoke` (absent in `fluxio run`). */
+  functions?: LocalFunctionInvoker;
 }
 
 /** Walks every state of a definition, Map/Parallel bodies included. */
@@ -57,6 +74,9 @@ export function* allStates(definition: Pick<AslDefinition, 'States'>): Generator
     for (const branch of (state.Branches as AslDefinition[] | undefined) ?? []) yield* allStates(branch);
   }
 }
+
+/** A Lambda function ARN as a Task Resource, optionally version- or alias-qualified (Step Functions developer guide, "Invoke Lambda"). */
+export const LAMBDA_FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9\-_.]+(:(\$LATEST|[a-zA-Z0-9\-_]+))?$/;
 
 /** Decides what a Task state calls (spec §7.4) from its unresolved Resource/Parameters. */
 export function taskTargetOf(state: AslState): TaskTarget {
@@ -81,6 +101,8 @@ export function taskTargetOf(state: AslState): TaskTarget {
     const mode = resource.endsWith('.sync:2') ? 'sync:2' : resource.endsWith('.sync') ? 'sync' : 'async';
     if (t.kind === 'stateMachine') return { kind: 'stateMachine', name: t.name, mode };
   }
+  if (LAMBDA_FUNCTION_ARN.test(resource)) return { kind: 'function', form: 'arn', resource };
+  if (resource === 'arn:aws:states:::lambda:invoke') return { kind: 'function', form: 'invoke', resource };
   if (resource.startsWith('arn:aws:states:::codebuild:')) {
     return { kind: 'unsupported', resource, reason: 'CodeBuild tasks cannot run locally; deploy the project to run them' };
   }
@@ -157,6 +179,105 @@ function runSourceOf(ctx: TaskHandlerContext, task: string): Pick<WorkerRequest,
     throw new TaskError('Fluxio.NoRunMethod', `Task class ${task} (project.py line ${t.line}) has no async def run(event, context); add one.`);
   }
   return { source: t.run.source, filename: ctx.projectFile, firstLine: t.run.line };
+}
+
+const parseJsonText = (text: string | undefined): JSONValue => {
+  if (text === undefined || text === '') return null;
+  try {
+    return JSON.parse(text) as JSONValue;
+  } catch {
+    return text;
+  }
+};
+
+/**
+ * Invokes a local function as Step Functions does and turns a function error
+ * into the state's error: the function's `errorType` is the Error (e.g.
+ * `ValueError`, `Sandbox.Timedout`; `Lambda.Unknown` when it has none) and the
+ * error payload (`{"errorMessage","errorType","requestId","stackTrace"}`) the
+ * Cause; a Lambda API error becomes `Lambda.<Exception>` (e.g.
+ * `Lambda.ResourceNotFoundException`). Source: Step Functions developer guide,
+ * "Handling errors" and "Invoke Lambda" (optimized integration).
+ */
+async function invokeFunction(
+  functions: LocalFunctionInvoker | undefined,
+  request: Parameters<LocalFunctionInvoker['invoke']>[0],
+  signal: AbortSignal,
+): Promise<Awaited<ReturnType<LocalFunctionInvoker['invoke']>>> {
+  if (!functions) {
+    throw new TaskError(
+      'Fluxio.UnsupportedLocally',
+      `Task states that call Lambda function ${request.FunctionName} need the local Lambda API: run the workflow on the local platform (fluxio serve / npm start), where functions are created with aws lambda create-function.`,
+    );
+  }
+  let out: Awaited<ReturnType<LocalFunctionInvoker['invoke']>>;
+  try {
+    out = await functions.invoke(request, signal);
+  } catch (err) {
+    const e = err as Error & { statusCode?: number };
+    if (signal.aborted) throw err;
+    throw new TaskError(`Lambda.${e.name}`, `${e.message} (Service: AWSLambda; Status Code: ${e.statusCode ?? 400}; Error Code: ${e.name})`);
+  }
+  if (out.FunctionError) {
+    const payload = parseJsonText(out.Payload);
+    const errorType = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>).errorType : undefined;
+    throw new TaskError(typeof errorType === 'string' && errorType ? errorType : 'Lambda.Unknown', out.Payload ?? '');
+  }
+  return out;
+}
+
+/**
+ * The handler of a Task state that calls a local Lambda function:
+ * `Resource: arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`
+ * (the state's effective input is the payload, the function's result the
+ * state's result) or `Resource: arn:aws:states:::lambda:invoke` with
+ * `Parameters.FunctionName` (+ `Payload`, `Qualifier`, `InvocationType`,
+ * `LogType`, `ClientContext`), whose result is the Invoke response
+ * (`{ExecutedVersion, Payload, SdkHttpMetadata, SdkResponseMetadata, StatusCode}`,
+ * the payload parsed from JSON), as Step Functions' optimized integration returns it.
+ * Returns undefined for any other Resource.
+ */
+export function functionTaskHandler(state: Pick<AslState, 'Resource'>, functions: LocalFunctionInvoker | undefined): LocalTaskHandler | undefined {
+  const resource = String(state.Resource ?? '');
+  if (placeholderIn(resource)) return undefined;
+  if (LAMBDA_FUNCTION_ARN.test(resource)) {
+    return async (input, info) => {
+      const out = await invokeFunction(functions, { FunctionName: resource, Payload: JSON.stringify(input ?? null) }, info.signal);
+      return parseJsonText(out.Payload);
+    };
+  }
+  if (resource !== 'arn:aws:states:::lambda:invoke') return undefined;
+  return async (input, info) => {
+    const params = asRecord(input);
+    if (typeof params.FunctionName !== 'string' || params.FunctionName === '') {
+      throw new TaskError('States.Runtime', `The lambda:invoke state ${info.stateName} needs Parameters.FunctionName (a function name or ARN).`);
+    }
+    const str = (k: string) => (typeof params[k] === 'string' ? (params[k] as string) : undefined);
+    const out = await invokeFunction(
+      functions,
+      {
+        FunctionName: params.FunctionName,
+        Qualifier: str('Qualifier'),
+        InvocationType: str('InvocationType'),
+        LogType: str('LogType'),
+        ClientContext: str('ClientContext'),
+        Payload: 'Payload' in params ? JSON.stringify(params.Payload) : '',
+      },
+      info.signal,
+    );
+    const requestId = randomUUID();
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'x-amzn-RequestId': requestId };
+    if (out.ExecutedVersion) headers['X-Amz-Executed-Version'] = out.ExecutedVersion;
+    if (out.LogResult) headers['X-Amz-Log-Result'] = out.LogResult;
+    return {
+      ...(out.ExecutedVersion ? { ExecutedVersion: out.ExecutedVersion } : {}),
+      ...(out.LogResult ? { LogResult: out.LogResult } : {}),
+      Payload: out.StatusCode === 200 ? parseJsonText(out.Payload) : '',
+      SdkHttpMetadata: { AllHttpHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])), HttpHeaders: headers, HttpStatusCode: out.StatusCode },
+      SdkResponseMetadata: { RequestId: requestId },
+      StatusCode: out.StatusCode,
+    } as JSONValue;
+  };
 }
 
 /** The handler of one Task state. */
@@ -279,6 +400,8 @@ export function createTaskHandler(ctx: TaskHandlerContext, target: TaskTarget): 
         // Step Functions fails the parent's Task with States.TaskFailed; the Cause is the child's description.
         throw new TaskError('States.TaskFailed', JSON.stringify({ ...description, Error: r.error, Cause: r.cause }));
       };
+    case 'function':
+      return functionTaskHandler({ Resource: target.resource }, ctx.functions)!;
     case 'unsupported':
       return async () => {
         throw new TaskError('Fluxio.UnsupportedLocally', `${target.reason} (Resource ${target.resource}).`);
