@@ -56,6 +56,12 @@ export interface HttpServerOptions {
   port?: number;
   /** Tried in order before the `/v1` router; see {@link ProtocolHandler}. */
   protocolHandlers?: readonly ProtocolHandler[];
+  /**
+   * Largest body any protocol handler accepts, in bytes (the Lambda API's
+   * CreateFunction takes up to 70,167,211). Bodies are buffered up to the
+   * largest of this and the route limits; each route still checks its own.
+   */
+  maxProtocolBodyBytes?: number;
 }
 
 export interface RunningServer {
@@ -194,7 +200,7 @@ export async function startHttpServer(
     },
   } as never) as unknown as LambdaHttpHandler;
   // Bodies are buffered up to the largest route limit; each route then checks its own.
-  const maxLimit = Math.max(API_GATEWAY_MAX_BODY_BYTES, ...routes.map((r) => r.maxBodyBytes ?? 0));
+  const maxLimit = Math.max(API_GATEWAY_MAX_BODY_BYTES, options.maxProtocolBodyBytes ?? 0, ...routes.map((r) => r.maxBodyBytes ?? 0));
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (req, res) => {
     const head = req.method === 'HEAD';
