@@ -237,7 +237,7 @@ async function invokeFunction(
  * the payload parsed from JSON), as Step Functions' optimized integration returns it.
  * Returns undefined for any other Resource.
  */
-export function functionTaskHandler(state: Pick<AslState, 'Resource'>, functions: LocalFunctionInvoker | undefined): LocalTaskHandler | undefined {
+export function functionTaskHandler(state: { readonly [key: string]: unknown }, functions: LocalFunctionInvoker | undefined): LocalTaskHandler | undefined {
   const resource = String(state.Resource ?? '');
   if (placeholderIn(resource)) return undefined;
   if (LAMBDA_FUNCTION_ARN.test(resource)) {

@@ -1,0 +1,466 @@
+/**
+ * The Lambda API's operations as plain functions over the store and the
+ * runtime: request and response shapes are the SDK's own
+ * (`@aws-sdk/client-lambda`), errors the service's (see errors.ts). Python
+ * runtimes only; code as a zip (`ZipFile`) only.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  CreateFunctionRequest,
+  DeleteFunctionRequest,
+  FunctionConfiguration,
+  GetFunctionConfigurationRequest,
+  GetFunctionRequest,
+  GetFunctionResponse,
+  InvocationType,
+  ListFunctionsRequest,
+  ListFunctionsResponse,
+  ListVersionsByFunctionRequest,
+  ListVersionsByFunctionResponse,
+  LogType,
+  PublishVersionRequest,
+  UpdateFunctionCodeRequest,
+  UpdateFunctionConfigurationRequest,
+} from '@aws-sdk/client-lambda';
+import { conflict, invalidContent, invalidParameter, LambdaApiError, notFound, preconditionFailed, unsupported, validation } from './errors.ts';
+import { functionArn, LATEST, parseFunctionRef, qualifiedArn } from './names.ts';
+import { FunctionRuntime, isReservedVariable, logTail, type InvocationOutcome } from './runtime.ts';
+import type { FunctionStore, StoredVersion } from './store.ts';
+
+/** Runtimes the local platform runs (its Python workers); Lambda's other runtimes are refused. */
+export const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13'] as const;
+/** Largest synchronous Invoke payload: 6 MB (Lambda quotas, "Invocation payload (request and response)"). */
+export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
+/** Largest asynchronous (`Event`) Invoke payload: 256 KB (Lambda quotas). */
+export const MAX_EVENT_PAYLOAD_BYTES = 262_144;
+/** Environment variables: 4 KB in total (Lambda quotas). */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
+/** An Invoke request as the protocol decodes it (the SDK's `InvocationRequest` with the payload as bytes). */
+export interface InvokeInput {
+  FunctionName: string;
+  Qualifier?: string;
+  InvocationType?: InvocationType | string;
+  LogType?: LogType | string;
+  /** Decoded `X-Amz-Client-Context`. */
+  ClientContext?: string;
+  Payload?: Uint8Array;
+}
+
+/** What Invoke answers (the SDK's `InvocationResponse`, with the payload as text). */
+export interface InvokeResult {
+  StatusCode: 200 | 202 | 204;
+  Payload?: string;
+  FunctionError?: string;
+  ExecutedVersion?: string;
+  LogResult?: string;
+}
+
+const CREATE_KEYS = new Set([
+  'FunctionName', 'Role', 'Runtime', 'Handler', 'Code', 'Description', 'Timeout', 'MemorySize', 'Publish', 'Environment',
+  'Tags', 'Architectures', 'PackageType', 'TracingConfig', 'EphemeralStorage', 'LoggingConfig',
+]);
+const UPDATE_CONFIG_KEYS = new Set([
+  'FunctionName', 'Role', 'Runtime', 'Handler', 'Description', 'Timeout', 'MemorySize', 'Environment', 'RevisionId',
+  'TracingConfig', 'EphemeralStorage', 'LoggingConfig',
+]);
+const UPDATE_CODE_KEYS = new Set(['FunctionName', 'ZipFile', 'Publish', 'DryRun', 'RevisionId', 'Architectures']);
+
+function refuseUnknown(operation: string, request: object, allowed: Set<string>): void {
+  for (const [key, value] of Object.entries(request)) {
+    if (value === undefined || value === null || allowed.has(key)) continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    throw unsupported(`${operation} parameter ${key}`);
+  }
+}
+
+const lastModified = () => new Date().toISOString().replace('Z', '+0000');
+
+function checkRange(field: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value)) throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must be an integer`);
+  if (value < min) throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
+  if (value > max) throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+}
+
+function checkRuntime(runtime: string | undefined): void {
+  if (runtime === undefined) return;
+  if (!(PYTHON_RUNTIMES as readonly string[]).includes(runtime)) {
+    throw invalidParameter(
+      `The runtime parameter of ${runtime} is not supported by the local platform: only Python runs locally (${PYTHON_RUNTIMES.join(', ')}).`,
+    );
+  }
+}
+
+function checkEnvironment(env: { Variables?: Record<string, string> } | undefined): void {
+  const vars = env?.Variables;
+  if (!vars) return;
+  const reserved = Object.keys(vars).filter(isReservedVariable);
+  if (reserved.length > 0) {
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+    );
+  }
+  for (const key of Object.keys(vars)) {
+    if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(key)) {
+      throw validation(`1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+] (key ${JSON.stringify(key)})`);
+    }
+  }
+  const measured = JSON.stringify(vars);
+  if (Buffer.byteLength(measured) > MAX_ENVIRONMENT_BYTES) {
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured.slice(0, 200)}...`,
+    );
+  }
+}
+
+function checkConfiguration(c: Partial<CreateFunctionRequest>): void {
+  checkRuntime(c.Runtime);
+  checkRange('timeout', c.Timeout, 1, 900);
+  checkRange('memorySize', c.MemorySize, 128, 10240);
+  if (c.Handler !== undefined && (!/^[^\s]+$/.test(c.Handler) || c.Handler.length > 128)) {
+    throw validation(`1 validation error detected: Value '${c.Handler}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+`);
+  }
+  if (c.Description !== undefined && c.Description.length > 256) {
+    throw validation(`1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 256`);
+  }
+  checkEnvironment(c.Environment);
+  if (c.Architectures && (c.Architectures.length !== 1 || !['x86_64', 'arm64'].includes(c.Architectures[0]))) {
+    throw validation(`1 validation error detected: Value '[${c.Architectures.join(', ')}]' at 'architectures' failed to satisfy constraint: Member must have length 1 and be x86_64 or arm64`);
+  }
+}
+
+/** The parts of a configuration a new version depends on (PublishVersion publishes only when they changed). */
+const fingerprint = (c: FunctionConfiguration) =>
+  JSON.stringify([c.CodeSha256, c.Handler, c.Runtime, c.Role, c.Timeout, c.MemorySize, c.Environment?.Variables ?? {}, c.Architectures, c.EphemeralStorage, c.TracingConfig]);
+
+/** Decodes an opaque paging marker (an offset) or throws the service's error. */
+function decodeMarker(marker: string | undefined): number {
+  if (!marker) return 0;
+  const n = Number(Buffer.from(marker, 'base64url').toString('utf8'));
+  if (!Number.isInteger(n) || n < 0) throw invalidParameter(`Invalid Marker: ${marker}. Pass the NextMarker of the previous page.`);
+  return n;
+}
+const encodeMarker = (offset: number) => Buffer.from(String(offset)).toString('base64url');
+
+function page<T>(items: T[], marker: string | undefined, maxItems: number | undefined): { items: T[]; next?: string } {
+  checkRange('maxItems', maxItems, 1, 10000);
+  const start = decodeMarker(marker);
+  const size = maxItems ?? 50;
+  const slice = items.slice(start, start + size);
+  return start + size < items.length ? { items: slice, next: encodeMarker(start + size) } : { items: slice };
+}
+
+/** Options of {@link LambdaFunctions}. */
+export interface LambdaFunctionsOptions {
+  store: FunctionStore;
+  runtime: FunctionRuntime;
+  /** `GetFunction`'s `Code.Location` for a stored package. */
+  codeLocation(name: string, hash: string): string;
+  /** Called when an `Event` invocation fails (it has no caller to tell). */
+  onEventError?(functionName: string, outcome: InvocationOutcome | Error): void;
+}
+
+/** The Lambda API operations. */
+export class LambdaFunctions {
+  private readonly store: FunctionStore;
+  readonly runtime: FunctionRuntime;
+  private readonly options: LambdaFunctionsOptions;
+  /** Event invocations still running (close() waits for them). */
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(options: LambdaFunctionsOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.runtime = options.runtime;
+  }
+
+  private latest(name: string): StoredVersion {
+    const v = this.store.getVersion(name, LATEST);
+    if (!v) throw notFound(`Function not found: ${functionArn(name)}`);
+    return v;
+  }
+
+  /** The version a qualifier names: `$LATEST` (default) or a published number; aliases are not built locally. */
+  resolve(functionName: string | undefined, qualifier?: string): StoredVersion {
+    const ref = parseFunctionRef(functionName, qualifier);
+    const latest = this.latest(ref.name);
+    if (ref.qualifier === undefined || ref.qualifier === LATEST) return latest;
+    const v = /^\d+$/.test(ref.qualifier) ? this.store.getVersion(ref.name, String(Number(ref.qualifier))) : undefined;
+    if (!v) throw notFound(`Function not found: ${qualifiedArn(ref.name, ref.qualifier)}`);
+    return v;
+  }
+
+  /** CreateFunction (201 FunctionConfiguration). */
+  createFunction(req: CreateFunctionRequest): FunctionConfiguration {
+    refuseUnknown('CreateFunction', req, CREATE_KEYS);
+    if (req.FunctionName === undefined) throw validation(`1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null`);
+    const ref = parseFunctionRef(req.FunctionName);
+    if (ref.qualifier !== undefined) throw invalidParameter('A qualifier is not allowed in the function name of CreateFunction.');
+    if (!req.Role) throw validation(`1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null`);
+    if (req.PackageType && req.PackageType !== 'Zip') throw unsupported(`PackageType ${req.PackageType} (container images); use a zip`);
+    if (!req.Runtime) throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
+    if (!req.Handler) throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
+    checkConfiguration(req);
+    const code = req.Code ?? {};
+    for (const k of ['S3Bucket', 'S3Key', 'S3ObjectVersion', 'ImageUri', 'SourceKMSKeyArn'] as const) {
+      if (code[k]) throw unsupported(`Code.${k} (code from S3 or an image); upload the zip as Code.ZipFile`);
+    }
+    if (!code.ZipFile || code.ZipFile.byteLength === 0) throw invalidParameter('Please provide a source for function code (Code.ZipFile).');
+    if (this.store.getFunction(ref.name)) throw conflict(`Function already exist: ${ref.name}`);
+    const stored = this.store.putCode(ref.name, code.ZipFile);
+    const configuration: FunctionConfiguration = {
+      FunctionName: ref.name,
+      FunctionArn: functionArn(ref.name),
+      Runtime: req.Runtime,
+      Role: req.Role,
+      Handler: req.Handler,
+      CodeSize: stored.size,
+      Description: req.Description ?? '',
+      Timeout: req.Timeout ?? 3,
+      MemorySize: req.MemorySize ?? 128,
+      LastModified: lastModified(),
+      CodeSha256: stored.sha256,
+      Version: LATEST,
+      ...(req.Environment?.Variables ? { Environment: { Variables: { ...req.Environment.Variables } } } : {}),
+      TracingConfig: { Mode: req.TracingConfig?.Mode ?? 'PassThrough' },
+      RevisionId: randomUUID(),
+      State: 'Active',
+      LastUpdateStatus: 'Successful',
+      PackageType: 'Zip',
+      Architectures: req.Architectures ?? ['x86_64'],
+      EphemeralStorage: { Size: req.EphemeralStorage?.Size ?? 512 },
+      LoggingConfig: { LogFormat: req.LoggingConfig?.LogFormat ?? 'Text', LogGroup: req.LoggingConfig?.LogGroup ?? `/aws/lambda/${ref.name}` },
+      SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    };
+    this.store.insertFunction(ref.name, { ...(req.Tags ?? {}) }, configuration, stored.hash);
+    if (req.Publish) return this.publish(ref.name, undefined);
+    return configuration;
+  }
+
+  private checkRevision(current: FunctionConfiguration, revisionId: string | undefined): void {
+    if (revisionId !== undefined && revisionId !== current.RevisionId) {
+      throw preconditionFailed('The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+  }
+
+  /** UpdateFunctionCode (200 FunctionConfiguration of `$LATEST`, or of the new version with `Publish`). */
+  updateFunctionCode(req: UpdateFunctionCodeRequest): FunctionConfiguration {
+    for (const k of ['S3Bucket', 'S3Key', 'S3ObjectVersion', 'ImageUri', 'SourceKMSKeyArn'] as const) {
+      if (req[k]) throw unsupported(`UpdateFunctionCode parameter ${k} (code from S3 or an image); upload the zip as ZipFile`);
+    }
+    refuseUnknown('UpdateFunctionCode', req, UPDATE_CODE_KEYS);
+    const ref = parseFunctionRef(req.FunctionName);
+    if (ref.qualifier !== undefined) throw invalidParameter('A qualifier is not allowed in the function name of UpdateFunctionCode.');
+    const latest = this.latest(ref.name);
+    this.checkRevision(latest.configuration, req.RevisionId);
+    if (!req.ZipFile || req.ZipFile.byteLength === 0) throw invalidParameter('Please provide a source for function code (ZipFile).');
+    checkConfiguration({ Architectures: req.Architectures });
+    if (req.DryRun) {
+      // Validate only: nothing is stored (Lambda API reference, UpdateFunctionCode DryRun).
+      return { ...latest.configuration, CodeSize: req.ZipFile.byteLength };
+    }
+    const stored = this.store.putCode(ref.name, req.ZipFile);
+    const configuration: FunctionConfiguration = {
+      ...latest.configuration,
+      CodeSha256: stored.sha256,
+      CodeSize: stored.size,
+      ...(req.Architectures ? { Architectures: req.Architectures } : {}),
+      LastModified: lastModified(),
+      RevisionId: randomUUID(),
+      LastUpdateStatus: 'Successful',
+    };
+    this.store.putVersion(ref.name, LATEST, configuration, stored.hash);
+    this.store.collectCode(ref.name);
+    if (req.Publish) return this.publish(ref.name, undefined);
+    return configuration;
+  }
+
+  /** UpdateFunctionConfiguration (200 FunctionConfiguration of `$LATEST`). */
+  updateFunctionConfiguration(req: UpdateFunctionConfigurationRequest): FunctionConfiguration {
+    refuseUnknown('UpdateFunctionConfiguration', req, UPDATE_CONFIG_KEYS);
+    const ref = parseFunctionRef(req.FunctionName);
+    if (ref.qualifier !== undefined) throw invalidParameter('A qualifier is not allowed in the function name of UpdateFunctionConfiguration.');
+    const latest = this.latest(ref.name);
+    this.checkRevision(latest.configuration, req.RevisionId);
+    checkConfiguration(req as Partial<CreateFunctionRequest>);
+    const c: FunctionConfiguration = { ...latest.configuration };
+    if (req.Role !== undefined) c.Role = req.Role;
+    if (req.Runtime !== undefined) c.Runtime = req.Runtime;
+    if (req.Handler !== undefined) c.Handler = req.Handler;
+    if (req.Description !== undefined) c.Description = req.Description;
+    if (req.Timeout !== undefined) c.Timeout = req.Timeout;
+    if (req.MemorySize !== undefined) c.MemorySize = req.MemorySize;
+    if (req.TracingConfig?.Mode !== undefined) c.TracingConfig = { Mode: req.TracingConfig.Mode };
+    if (req.EphemeralStorage?.Size !== undefined) c.EphemeralStorage = { Size: req.EphemeralStorage.Size };
+    if (req.LoggingConfig !== undefined) c.LoggingConfig = { ...c.LoggingConfig, ...req.LoggingConfig };
+    if (req.Environment !== undefined) {
+      const vars = req.Environment.Variables ?? {};
+      if (Object.keys(vars).length > 0) c.Environment = { Variables: { ...vars } };
+      else delete c.Environment;
+    }
+    c.LastModified = lastModified();
+    c.RevisionId = randomUUID();
+    c.LastUpdateStatus = 'Successful';
+    this.store.putVersion(ref.name, LATEST, c, latest.codeHash);
+    return c;
+  }
+
+  /** GetFunction: the version's configuration, its code location and the function's tags. */
+  getFunction(req: GetFunctionRequest): GetFunctionResponse {
+    const v = this.resolve(req.FunctionName, req.Qualifier);
+    const fn = this.store.getFunction(v.name)!;
+    return {
+      Configuration: v.configuration,
+      Code: { RepositoryType: 'S3', Location: this.options.codeLocation(v.name, v.codeHash) },
+      ...(Object.keys(fn.tags).length > 0 ? { Tags: fn.tags } : {}),
+    };
+  }
+
+  /** GetFunctionConfiguration. */
+  getFunctionConfiguration(req: GetFunctionConfigurationRequest): FunctionConfiguration {
+    return this.resolve(req.FunctionName, req.Qualifier).configuration;
+  }
+
+  /** ListFunctions: `$LATEST` of every function by name (every version with `FunctionVersion: ALL`), paged. */
+  listFunctions(req: ListFunctionsRequest): ListFunctionsResponse {
+    if (req.MasterRegion) throw unsupported('ListFunctions parameter MasterRegion (Lambda@Edge replicas)');
+    if (req.FunctionVersion !== undefined && req.FunctionVersion !== 'ALL') {
+      throw validation(`1 validation error detected: Value '${req.FunctionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
+    }
+    const all: FunctionConfiguration[] = [];
+    for (const name of this.store.listNames()) {
+      if (req.FunctionVersion === 'ALL') for (const v of this.store.listVersions(name)) all.push(v.configuration);
+      else {
+        const latest = this.store.getVersion(name, LATEST);
+        if (latest) all.push(latest.configuration);
+      }
+    }
+    const p = page(all, req.Marker, req.MaxItems);
+    return { Functions: p.items, ...(p.next ? { NextMarker: p.next } : {}) };
+  }
+
+  /** ListVersionsByFunction: `$LATEST`, then the published versions in order, paged. */
+  listVersionsByFunction(req: ListVersionsByFunctionRequest): ListVersionsByFunctionResponse {
+    const ref = parseFunctionRef(req.FunctionName);
+    this.latest(ref.name);
+    const p = page(this.store.listVersions(ref.name).map((v) => v.configuration), req.Marker, req.MaxItems);
+    return { Versions: p.items, ...(p.next ? { NextMarker: p.next } : {}) };
+  }
+
+  private publish(name: string, description: string | undefined): FunctionConfiguration {
+    return this.store.transaction(() => {
+      const fn = this.store.getFunction(name)!;
+      const latest = this.latest(name);
+      const last = fn.lastVersion > 0 ? this.store.getVersion(name, String(fn.lastVersion)) : undefined;
+      // Lambda publishes only when code or configuration changed since the last version; otherwise it returns that version.
+      if (last && fingerprint(last.configuration) === fingerprint(latest.configuration)) return last.configuration;
+      const version = fn.lastVersion + 1;
+      const configuration: FunctionConfiguration = {
+        ...latest.configuration,
+        FunctionArn: qualifiedArn(name, String(version)),
+        Version: String(version),
+        Description: description ?? latest.configuration.Description ?? '',
+        LastModified: lastModified(),
+        RevisionId: randomUUID(),
+      };
+      this.store.insertPublished(name, version, configuration, latest.codeHash);
+      return configuration;
+    });
+  }
+
+  /** PublishVersion (201): a new version from `$LATEST`, or the latest version when nothing changed. */
+  publishVersion(req: PublishVersionRequest): FunctionConfiguration {
+    refuseUnknown('PublishVersion', req, new Set(['FunctionName', 'CodeSha256', 'Description', 'RevisionId']));
+    const ref = parseFunctionRef(req.FunctionName);
+    if (ref.qualifier !== undefined) throw invalidParameter('A qualifier is not allowed in the function name of PublishVersion.');
+    const latest = this.latest(ref.name);
+    if (req.CodeSha256 !== undefined && req.CodeSha256 !== latest.configuration.CodeSha256) {
+      throw invalidParameter(
+        `CodeSHA256 (${req.CodeSha256}) is different from current CodeSHA256 in $LATEST (${latest.configuration.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
+    }
+    this.checkRevision(latest.configuration, req.RevisionId);
+    return this.publish(ref.name, req.Description);
+  }
+
+  /** DeleteFunction: the whole function, or one published version with `Qualifier`. */
+  deleteFunction(req: DeleteFunctionRequest): void {
+    const ref = parseFunctionRef(req.FunctionName, req.Qualifier);
+    this.latest(ref.name);
+    if (ref.qualifier === undefined) {
+      this.store.deleteFunction(ref.name);
+    } else if (ref.qualifier === LATEST) {
+      throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    } else {
+      const v = this.resolve(ref.name, ref.qualifier);
+      this.store.deleteVersion(ref.name, v.version);
+    }
+    this.store.collectCode(ref.name);
+  }
+
+  /**
+   * Invoke: `RequestResponse` (200 with the payload; `FunctionError` when the
+   * function failed), `Event` (202, runs in the background, not retried),
+   * `DryRun` (204, checks the function and version exist).
+   */
+  async invoke(req: InvokeInput, signal?: AbortSignal): Promise<InvokeResult> {
+    const type = req.InvocationType ?? 'RequestResponse';
+    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
+      throw validation(`1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+    }
+    if (req.LogType !== undefined && !['None', 'Tail'].includes(req.LogType)) {
+      throw validation(`1 validation error detected: Value '${req.LogType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`);
+    }
+    const ref = parseFunctionRef(req.FunctionName, req.Qualifier);
+    const version = this.resolve(ref.name, ref.qualifier);
+    const payload = req.Payload ?? new Uint8Array();
+    const limit = type === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
+    if (payload.byteLength > limit) {
+      throw new LambdaApiError('RequestTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    }
+    const text = Buffer.from(payload).toString('utf8');
+    if (text.trim() !== '') {
+      try {
+        JSON.parse(text);
+      } catch (e) {
+        throw invalidContent(`Could not parse request body into json: ${(e as Error).message}`);
+      }
+    }
+    let clientContext: unknown;
+    if (req.ClientContext) {
+      try {
+        clientContext = JSON.parse(Buffer.from(req.ClientContext, 'base64').toString('utf8'));
+      } catch {
+        throw invalidContent('Client context must be a valid Base64-encoded JSON object.');
+      }
+    }
+    if (type === 'DryRun') return { StatusCode: 204 };
+    const invokedArn = ref.qualifier !== undefined ? qualifiedArn(ref.name, ref.qualifier) : functionArn(ref.name);
+    const run = this.runtime.run(version, text, { invokedArn, clientContext, signal: type === 'Event' ? undefined : signal });
+    if (type === 'Event') {
+      const tracked = run.then(
+        (outcome) => {
+          if (outcome.functionError) this.options.onEventError?.(ref.name, outcome);
+        },
+        (err: Error) => this.options.onEventError?.(ref.name, err),
+      );
+      this.background.add(tracked);
+      void tracked.finally(() => this.background.delete(tracked));
+      return { StatusCode: 202 };
+    }
+    const outcome = await run;
+    return {
+      StatusCode: 200,
+      Payload: outcome.payload,
+      ExecutedVersion: outcome.executedVersion,
+      ...(outcome.functionError ? { FunctionError: outcome.functionError } : {}),
+      ...(req.LogType === 'Tail' ? { LogResult: logTail(outcome.log) } : {}),
+    };
+  }
+
+  /** Resolves once every `Event` invocation started so far has ended. */
+  async drain(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+}
