@@ -15,6 +15,9 @@ import { startHttpServer, type ProtocolHandler } from './httpServer.ts';
 import { loadRouteHandlers } from './routeHandlers.ts';
 import { RunService, setRunService } from './RunService.ts';
 import { lockDataDir } from './dataDirLock.ts';
+import { openPlatformDatabase } from '../store/database.ts';
+import { EventBus } from '../events/bus.ts';
+import { createStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/index.ts';
 export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
@@ -57,6 +60,10 @@ export interface Platform {
   warnings: string[];
   /** Route keys served, e.g. `POST /v1/compile`. */
   routes: string[];
+  /** The Step Functions API (AWS JSON 1.0 on `POST /`), its executions persisted in `<dataDir>/platform.sqlite`. */
+  stepFunctions: StepFunctionsApi;
+  /** The in-process event bus (e.g. "Step Functions Execution Status Change" events). */
+  bus: EventBus;
   /** Stops the workers (runs in flight end), the HTTP server, then flushes and closes dynalite. */
   close(): Promise<void>;
 }
@@ -85,7 +92,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanup.push(() => stateData.close());
     setStateDataService(stateData.service);
     const routes = await loadRouteHandlers(ROUTES);
-    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: options.protocolHandlers });
+    const database = openPlatformDatabase(dataDir);
+    cleanup.push(async () => database.close());
+    const bus = new EventBus();
+    // The Step Functions API needs the runner, which needs the server's URL: bound once both exist.
+    let sfn: StepFunctionsApi | undefined;
+    const sfnHandler: ProtocolHandler = (req, body, res) => (sfn ? sfn.protocolHandler(req, body, res) : false);
+    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, ...(options.protocolHandlers ?? [])] });
     cleanup.push(() => server.close());
     await lock.update({ url: server.url });
     const runner = await createRunner({
@@ -94,6 +107,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       workers: options.workers,
     });
     cleanup.push(() => runner.close());
+    const stepFunctions = (sfn = createStepFunctionsApi({ database, runner, bus }));
+    cleanup.push(() => stepFunctions.close());
     const runs = new RunService(runner);
     setRunService(runs);
     const workers = Math.max(1, options.workers ?? availableParallelism());
@@ -104,16 +119,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       dataDir,
       warnings: isLoopbackHost(host) ? [] : [exposedHostWarning(host, server.url)],
       routes: ROUTES.map((r) => `${r.method} ${r.path}`),
+      stepFunctions,
+      bus,
       close: () =>
         (closing ??= (async () => {
           // Workers first (runs in flight end), then the HTTP server, then dynalite
           // (closing it flushes LevelDB to disk), then the data directory lock.
           setRunService(undefined);
           setLocalHealth(undefined);
+          await stepFunctions.close();
           await runner.close();
           await runs.drain();
           await server.close();
           await stateData.close();
+          database.close();
           await lock.release();
         })()),
     };

@@ -1,0 +1,616 @@
+/**
+ * The one way an execution runs locally: each execution of the Step Functions
+ * API runs on the existing engine (the patched aws-local-stepfunctions through
+ * `engine/runner.ts` `runDefinition`, Python tasks in the warm worker pool),
+ * with its record and history persisted in the platform database and every
+ * status change published on the event bus as "Step Functions Execution
+ * Status Change".
+ *
+ * STANDARD workflow rules (StartExecution API reference): an execution name is
+ * unique per state machine; the same name and input while RUNNING returns the
+ * same execution, anything else `ExecutionAlreadyExists`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
+import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
+import type { DefinitionRunner } from '../engine/runner.ts';
+import type { JSONValue, TaskStateResourceLocalHandlerInfo } from '../engine/engine.ts';
+import { createTaskHandler, functionTaskHandler, TaskError, type LocalFunctionInvoker, type LocalTaskHandler, type TaskHandlerContext } from '../engine/taskHandlers.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engine/placeholders.ts';
+import { EXECUTION_STATUS_CHANGE, type EventBus, type ExecutionStatusChangeDetail } from '../events/bus.ts';
+import { SfnError, checkName } from './errors.ts';
+import { executionArn as makeExecutionArn, parseActivityArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, versionArn, aliasArn } from './arns.ts';
+import { CallbackRegistry } from './callbacks.ts';
+import { HistoryRecorder, taskFamilyOf } from './history.ts';
+import type { ExecutionRow, ExecutionStatus, SfnStore } from './store.ts';
+
+/** Largest execution input / task output (the service's quota: 256 KiB of UTF-8). */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** How often history of running executions is written (milliseconds). */
+const FLUSH_INTERVAL_MS = 100;
+
+/** Error and cause of executions that were RUNNING when the platform stopped. */
+export const INTERRUPTED_ERROR = 'Fluxio.PlatformStopped';
+export const INTERRUPTED_CAUSE =
+  'The local platform stopped while this execution was running, so it was aborted when the platform started again. Redrive it (RedriveExecution) to continue from the state it was in.';
+
+/** A Task state handler supplied by another part of the platform (e.g. the Lambda API for function ARNs), or undefined. */
+export type TaskResourceResolver = (stateName: string, state: AslState) => LocalTaskHandler | undefined;
+
+/** Options of {@link ExecutionService}. */
+export interface ExecutionServiceOptions {
+  store: SfnStore;
+  runner: DefinitionRunner;
+  bus: EventBus;
+  callbacks?: CallbackRegistry;
+  /** Extra Task resources, tried after activities and registered Fluxio projects' functions. */
+  taskResources?: TaskResourceResolver;
+  /** The local Lambda API, for Task states calling a Lambda function ARN or `lambda:invoke` (no registered project's task). */
+  functions?: LocalFunctionInvoker;
+  /** Skip Wait states and Retry intervals in every execution. @default false */
+  fastWaits?: boolean;
+}
+
+interface Running {
+  row: ExecutionRow;
+  recorder: HistoryRecorder;
+  abort: AbortController;
+  stopInfo?: { error?: string; cause?: string };
+  done: Promise<void>;
+}
+
+/** What StartExecution resolved its state machine ARN to. */
+interface Target {
+  name: string;
+  definition: string;
+  roleArn: string;
+  revisionId: string | null;
+  versionArn: string | null;
+  aliasArn: string | null;
+}
+
+const epoch = (ms: number) => ms / 1000;
+const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+const CLOSED: ReadonlySet<ExecutionStatus> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export class ExecutionService {
+  readonly callbacks: CallbackRegistry;
+  private readonly store: SfnStore;
+  private readonly runner: DefinitionRunner;
+  private readonly bus: EventBus;
+  private readonly running = new Map<string, Running>();
+  private readonly parsed = new Map<string, AslDefinition>();
+  private readonly projects: Manifest[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: ExecutionServiceOptions) {
+    this.store = options.store;
+    this.runner = options.runner;
+    this.bus = options.bus;
+    this.callbacks = options.callbacks ?? new CallbackRegistry();
+    this.abortInterrupted();
+  }
+
+  /**
+   * Lets Task states whose Resource is a local Lambda function ARN of this
+   * project (`arn:aws:lambda:us-east-1:000000000000:function:<project>-<Task>`,
+   * what `resolvePlaceholders` makes of `${LambdaFunction<Task>}`) run the
+   * task's Python code in the worker pool.
+   */
+  registerProject(manifest: Manifest): void {
+    const i = this.projects.findIndex((m) => m.project === manifest.project);
+    if (i >= 0) this.projects.splice(i, 1);
+    this.projects.unshift(manifest);
+  }
+
+  /** Executions RUNNING when the platform last stopped become ABORTED, with a cause that says so (and stay redrivable). */
+  private abortInterrupted(): void {
+    const now = Date.now();
+    for (const row of this.store.runningExecutions()) {
+      const definition = this.definitionOf(row.definition);
+      const top = new Set(Object.keys(definition.States ?? {}));
+      const last = this.lastTopLevelEntered(row.arn, top);
+      const recorder = new HistoryRecorder(row.last_event_id, top);
+      recorder.add('ExecutionAborted', { executionAbortedEventDetails: { error: INTERRUPTED_ERROR, cause: INTERRUPTED_CAUSE } }, now);
+      Object.assign(row, {
+        status: 'ABORTED',
+        error: INTERRUPTED_ERROR,
+        cause: INTERRUPTED_CAUSE,
+        stop_date: epoch(now),
+        failed_state: last?.name ?? null,
+        failed_input: last ? JSON.stringify(last.input) : null,
+        last_event_id: recorder.lastId,
+      });
+      this.store.transaction(() => {
+        this.store.insertEvents(row.arn, recorder.drain());
+        this.store.updateExecution(row);
+      });
+      this.publish(row);
+    }
+  }
+
+  private lastTopLevelEntered(arn: string, top: ReadonlySet<string>): { name: string; input: unknown } | undefined {
+    let before = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const page = this.store.history(arn, true, before, 500);
+      if (page.length === 0) return undefined;
+      for (const text of page) {
+        const e = JSON.parse(text) as { id: number; type: string; stateEnteredEventDetails?: { name: string; input: string } };
+        before = e.id;
+        if (e.type.endsWith('StateEntered') && e.stateEnteredEventDetails && top.has(e.stateEnteredEventDetails.name)) {
+          return { name: e.stateEnteredEventDetails.name, input: JSON.parse(e.stateEnteredEventDetails.input) };
+        }
+      }
+    }
+  }
+
+  /** The parsed definition of a definition text (cached: the runner keeps one engine per parsed definition). */
+  private definitionOf(text: string): AslDefinition {
+    let d = this.parsed.get(text);
+    if (!d) {
+      d = JSON.parse(text) as AslDefinition;
+      if (this.parsed.size >= 200) this.parsed.delete(this.parsed.keys().next().value!);
+      this.parsed.set(text, d);
+    }
+    return d;
+  }
+
+  /** Resolves a state machine, version or alias ARN (alias routing: a version chosen at random by weight). */
+  private resolveTarget(arn: unknown): Target {
+    const ref = parseStateMachineArn(arn);
+    const missing = () => new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+    if (!ref) throw new SfnError('InvalidArn', `Invalid Arn: '${String(arn)}' is not a state machine, version or alias ARN (arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:NAME[:VERSION|:ALIAS]).`);
+    const machine = this.store.getMachine(ref.name);
+    if (!machine) throw missing();
+    if (ref.kind === 'stateMachine') {
+      return { name: ref.name, definition: machine.definition, roleArn: machine.role_arn, revisionId: machine.revision_id, versionArn: null, aliasArn: null };
+    }
+    let version = ref.kind === 'version' ? ref.version : 0;
+    let alias: string | null = null;
+    if (ref.kind === 'alias') {
+      const row = this.store.getAlias(ref.name, ref.alias);
+      if (!row) throw new SfnError('ResourceNotFound', `Resource Not Found: alias '${String(arn)}' does not exist.`);
+      const routing = JSON.parse(row.routing) as Array<{ stateMachineVersionArn: string; weight: number }>;
+      let pick = Math.random() * 100;
+      let chosen = routing[routing.length - 1]!;
+      for (const r of routing) {
+        pick -= r.weight;
+        if (pick < 0) {
+          chosen = r;
+          break;
+        }
+      }
+      const v = parseStateMachineArn(chosen.stateMachineVersionArn);
+      version = v?.kind === 'version' ? v.version : 0;
+      alias = aliasArn(ref.name, ref.alias);
+    }
+    const row = this.store.getVersion(ref.name, version);
+    if (!row) throw missing();
+    return { name: ref.name, definition: row.definition, roleArn: row.role_arn, revisionId: row.revision_id, versionArn: versionArn(ref.name, version), aliasArn: alias };
+  }
+
+  /**
+   * StartExecution.
+   * @throws SfnError InvalidArn, StateMachineDoesNotExist, InvalidName, InvalidExecutionInput, ExecutionAlreadyExists
+   */
+  start(request: { stateMachineArn?: string; name?: string; input?: string }): { executionArn: string; startDate: number } {
+    if (this.closed) throw new SfnError('ServiceUnavailable', 'The local platform is stopping; start the execution after it restarted.', 503);
+    const target = this.resolveTarget(request.stateMachineArn);
+    const name = request.name ?? randomUUID();
+    checkName(name, 'execution');
+    const input = request.input ?? '{}';
+    if (byteLength(input) > MAX_PAYLOAD_BYTES) {
+      throw new SfnError('InvalidExecutionInput', `Invalid Execution Input: the input is ${byteLength(input)} bytes; the limit is ${MAX_PAYLOAD_BYTES} bytes (256 KiB). Pass a reference (e.g. an S3 key) instead.`);
+    }
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(input);
+    } catch (err) {
+      throw new SfnError('InvalidExecutionInput', `Invalid Execution Input: input is not valid JSON (${(err as Error).message}).`);
+    }
+    const arn = makeExecutionArn(target.name, name);
+    const existing = this.running.get(arn)?.row ?? this.store.getExecution(arn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: existing.start_date };
+      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'${existing.status === 'RUNNING' ? ' (running, with a different input)' : ` (${existing.status})`}; start it with another name.`);
+    }
+    const now = Date.now();
+    const row: ExecutionRow = {
+      arn,
+      state_machine: target.name,
+      name,
+      status: 'RUNNING',
+      input,
+      output: null,
+      error: null,
+      cause: null,
+      start_date: epoch(now),
+      stop_date: null,
+      version_arn: target.versionArn,
+      alias_arn: target.aliasArn,
+      definition: target.definition,
+      role_arn: target.roleArn,
+      revision_id: target.revisionId,
+      redrive_count: 0,
+      redrive_date: null,
+      failed_state: null,
+      failed_input: null,
+      last_event_id: 0,
+    };
+    const definition = this.definitionOf(target.definition);
+    const recorder = new HistoryRecorder(0, new Set(Object.keys(definition.States ?? {})));
+    recorder.add(
+      'ExecutionStarted',
+      {
+        executionStartedEventDetails: {
+          input,
+          inputDetails: { truncated: false },
+          roleArn: target.roleArn,
+          stateMachineArn: stateMachineArn(target.name),
+          ...(target.versionArn ? { stateMachineVersionArn: target.versionArn } : {}),
+          ...(target.aliasArn ? { stateMachineAliasArn: target.aliasArn } : {}),
+        },
+      },
+      now,
+    );
+    this.store.insertExecution(row);
+    this.launch(row, recorder, definition, parsedInput);
+    return { executionArn: arn, startDate: row.start_date };
+  }
+
+  /** Runs `row` on the engine from `definition.StartAt` (a redrive passes a definition starting at the failed state). */
+  private launch(row: ExecutionRow, recorder: HistoryRecorder, definition: AslDefinition, input: unknown): void {
+    const abort = new AbortController();
+    const entry: Running = { row, recorder, abort, done: Promise.resolve() };
+    this.running.set(row.arn, entry);
+    this.publish(row);
+    this.scheduleFlush();
+    entry.done = this.runner
+      .runDefinition({
+        definition,
+        input,
+        executionName: row.name,
+        executionArn: row.arn,
+        stateMachineArn: stateMachineArn(row.state_machine),
+        stateMachineName: row.state_machine,
+        roleArn: row.role_arn,
+        fastWaits: this.options.fastWaits,
+        signal: abort.signal,
+        onEvent: (event) => recorder.onEngineEvent(event),
+        taskHandler: (stateName, state) => this.taskHandler(entry, stateName, state),
+      })
+      .then(
+        (r) => this.finish(entry, r.status, r.output, entry.stopInfo?.error ?? r.error, entry.stopInfo?.cause ?? r.cause),
+        (err: Error) => this.finish(entry, 'FAILED', null, 'States.Runtime', `The local engine could not run this definition: ${err.message}`),
+      );
+  }
+
+  private finish(entry: Running, status: ExecutionStatus, output: unknown, error: string | null, cause: string | null): void {
+    const { row, recorder } = entry;
+    const now = Date.now();
+    let outputText: string | null = null;
+    if (status === 'SUCCEEDED') {
+      outputText = JSON.stringify(output ?? null);
+      if (byteLength(outputText) > MAX_PAYLOAD_BYTES) {
+        status = 'FAILED';
+        error = 'States.DataLimitExceeded';
+        cause = `The execution output is ${byteLength(outputText)} bytes; the limit is ${MAX_PAYLOAD_BYTES} bytes (256 KiB).`;
+        outputText = null;
+      }
+    }
+    const ec = { ...(error ? { error } : {}), ...(cause ? { cause } : {}) };
+    if (status === 'SUCCEEDED') recorder.add('ExecutionSucceeded', { executionSucceededEventDetails: { output: outputText, outputDetails: { truncated: false } } }, now);
+    else if (status === 'FAILED') recorder.add('ExecutionFailed', { executionFailedEventDetails: ec }, now);
+    else if (status === 'TIMED_OUT') recorder.add('ExecutionTimedOut', { executionTimedOutEventDetails: ec }, now);
+    else recorder.add('ExecutionAborted', { executionAbortedEventDetails: ec }, now);
+    const last = status === 'SUCCEEDED' ? undefined : recorder.lastTopLevel;
+    Object.assign(row, {
+      status,
+      output: outputText,
+      error,
+      cause,
+      stop_date: epoch(now),
+      failed_state: last?.name ?? null,
+      failed_input: last ? JSON.stringify(last.input) : null,
+      last_event_id: recorder.lastId,
+    });
+    this.store.transaction(() => {
+      this.store.insertEvents(row.arn, recorder.drain());
+      this.store.updateExecution(row);
+    });
+    this.running.delete(row.arn);
+    this.publish(row);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+      if (this.running.size) this.scheduleFlush();
+    }, FLUSH_INTERVAL_MS);
+    this.flushTimer.unref();
+  }
+
+  /** Writes the buffered history of running executions (one transaction). */
+  flush(): void {
+    this.store.transaction(() => {
+      for (const { row, recorder } of this.running.values()) {
+        if (recorder.pendingCount === 0) continue;
+        this.store.insertEvents(row.arn, recorder.drain());
+      }
+    });
+  }
+
+  private publish(row: ExecutionRow): void {
+    const detail: ExecutionStatusChangeDetail = {
+      executionArn: row.arn,
+      stateMachineArn: stateMachineArn(row.state_machine),
+      name: row.name,
+      status: row.status,
+      startDate: Math.round(row.start_date * 1000),
+      stopDate: row.stop_date === null ? null : Math.round(row.stop_date * 1000),
+      input: row.input,
+      inputDetails: { included: true },
+      output: row.output,
+      outputDetails: row.output === null ? null : { included: true },
+      error: row.error,
+      cause: row.cause,
+      redriveCount: row.redrive_count,
+      redriveDate: row.redrive_date === null ? null : Math.round(row.redrive_date * 1000),
+      redriveStatus: this.redriveStatus(row).status,
+      redriveStatusReason: this.redriveStatus(row).reason ?? null,
+      stateMachineVersionArn: row.version_arn,
+      stateMachineAliasArn: row.alias_arn,
+    };
+    this.bus.publish('aws.states', EXECUTION_STATUS_CHANGE, [row.arn], detail);
+  }
+
+  /** @throws SfnError InvalidArn / ExecutionDoesNotExist */
+  private get(arn: unknown): ExecutionRow {
+    if (!parseExecutionArn(arn)) throw new SfnError('InvalidArn', `Invalid Arn: '${String(arn)}' is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME).`);
+    const row = this.running.get(arn as string)?.row ?? this.store.getExecution(arn as string);
+    if (!row) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
+    return row;
+  }
+
+  private redriveStatus(row: ExecutionRow): { status: 'REDRIVABLE' | 'NOT_REDRIVABLE'; reason?: string } {
+    if (row.status === 'RUNNING') return { status: 'NOT_REDRIVABLE', reason: 'Execution is RUNNING and cannot be redriven' };
+    if (row.status === 'SUCCEEDED') return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven' };
+    return { status: 'REDRIVABLE' };
+  }
+
+  /** DescribeExecution (dates as `Date`, the SDK's shape; the protocol layer sends epoch seconds). */
+  describe(arn: unknown): DescribeExecutionOutput {
+    const row = this.get(arn);
+    const redrive = this.redriveStatus(row);
+    return {
+      executionArn: row.arn,
+      stateMachineArn: stateMachineArn(row.state_machine),
+      name: row.name,
+      status: row.status,
+      startDate: new Date(row.start_date * 1000),
+      ...(row.stop_date !== null ? { stopDate: new Date(row.stop_date * 1000) } : {}),
+      input: row.input,
+      inputDetails: { included: true },
+      ...(row.output !== null ? { output: row.output, outputDetails: { included: true } } : {}),
+      ...(row.error ? { error: row.error } : {}),
+      ...(row.cause ? { cause: row.cause } : {}),
+      ...(row.version_arn ? { stateMachineVersionArn: row.version_arn } : {}),
+      ...(row.alias_arn ? { stateMachineAliasArn: row.alias_arn } : {}),
+      redriveCount: row.redrive_count,
+      ...(row.redrive_date !== null ? { redriveDate: new Date(row.redrive_date * 1000) } : {}),
+      redriveStatus: redrive.status,
+      ...(redrive.reason ? { redriveStatusReason: redrive.reason } : {}),
+    };
+  }
+
+  /** The row of an execution (for DescribeStateMachineForExecution). */
+  row(arn: unknown): ExecutionRow {
+    return this.get(arn);
+  }
+
+  /** StopExecution: a running execution is aborted with `error`/`cause`; a closed one is left as it is. */
+  async stop(arn: unknown, error?: string, cause?: string): Promise<{ stopDate: number }> {
+    const row = this.get(arn);
+    const entry = this.running.get(row.arn);
+    if (entry) {
+      entry.stopInfo ??= { error, cause };
+      entry.abort.abort(new Error(cause ?? 'StopExecution'));
+      await entry.done;
+    }
+    const after = this.running.get(row.arn)?.row ?? this.store.getExecution(row.arn)!;
+    return { stopDate: after.stop_date ?? epoch(Date.now()) };
+  }
+
+  /** Writes what is buffered for `arn` so a history read sees every event so far. */
+  flushOne(arn: string): void {
+    const entry = this.running.get(arn);
+    if (entry && entry.recorder.pendingCount) this.store.transaction(() => this.store.insertEvents(arn, entry.recorder.drain()));
+  }
+
+  /** @throws SfnError InvalidArn / ExecutionDoesNotExist */
+  exists(arn: unknown): ExecutionRow {
+    return this.get(arn);
+  }
+
+  /**
+   * RedriveExecution: a FAILED, ABORTED or TIMED_OUT execution runs again from the
+   * top-level state it failed in, with the input that state had (a Map or Parallel
+   * state re-runs whole); history continues with ExecutionRedriven.
+   * @throws SfnError ExecutionNotRedrivable
+   */
+  redrive(arn: unknown): { redriveDate: number } {
+    const row = this.get(arn);
+    const why = this.redriveStatus(row);
+    if (why.status !== 'REDRIVABLE') throw new SfnError('ExecutionNotRedrivable', `Execution Not Redrivable: ${why.reason}.`);
+    const now = Date.now();
+    const definition = this.definitionOf(row.definition);
+    const startAt = row.failed_state ?? definition.StartAt;
+    const input = row.failed_state ? JSON.parse(row.failed_input ?? 'null') : JSON.parse(row.input);
+    const redriven = startAt === definition.StartAt ? definition : ({ ...definition, StartAt: startAt } as AslDefinition);
+    const recorder = new HistoryRecorder(row.last_event_id, new Set(Object.keys(definition.States ?? {})));
+    Object.assign(row, { status: 'RUNNING', output: null, error: null, cause: null, stop_date: null, redrive_count: row.redrive_count + 1, redrive_date: epoch(now), failed_state: null, failed_input: null });
+    recorder.add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: row.redrive_count } }, now);
+    row.last_event_id = recorder.lastId;
+    this.store.updateExecution(row);
+    this.launch(row, recorder, redriven, input);
+    return { redriveDate: row.redrive_date! };
+  }
+
+  /** Waits until `arn` is no longer running (tests, `fluxio run`, `/v1/runs`). */
+  async waitFor(arn: string): Promise<DescribeExecutionOutput> {
+    const entry = this.running.get(arn);
+    if (entry) await entry.done;
+    return this.describe(arn);
+  }
+
+  /** Whether `arn` is running now. */
+  isRunning(arn: string): boolean {
+    return this.running.has(arn);
+  }
+
+  /** The handler of one Task state of one execution. */
+  private taskHandler(entry: Running, stateName: string, state: AslState): LocalTaskHandler {
+    const resource = String(state.Resource ?? '');
+    const family = taskFamilyOf(resource);
+    const rec = entry.recorder;
+    const timeoutSeconds = Number((state as { TimeoutSeconds?: number }).TimeoutSeconds ?? 0) || undefined;
+    const heartbeatSeconds = Number((state as { HeartbeatSeconds?: number }).HeartbeatSeconds ?? 0) || 0;
+    const wrap = (inner: LocalTaskHandler): LocalTaskHandler => async (input, info) => {
+      rec.taskScheduled(stateName, family, input, timeoutSeconds, heartbeatSeconds || undefined);
+      rec.taskStarted(stateName);
+      const output = await inner(input, info);
+      rec.taskSucceeded(stateName, output);
+      return output;
+    };
+
+    const activity = parseActivityArn(resource);
+    if (activity !== undefined) {
+      return async (input, info) => {
+        if (!this.store.getActivity(activity)) throw new TaskError('States.Runtime', `Activity Does Not Exist: '${resource}' (create it with CreateActivity).`);
+        rec.taskScheduled(stateName, family, input, timeoutSeconds, heartbeatSeconds || undefined);
+        const taskToken = CallbackRegistry.newToken();
+        const result = this.callbacks.waitFor(taskToken, entry.row.arn, info, heartbeatSeconds);
+        this.callbacks.enqueue(activity, { taskToken, input: JSON.stringify(input), onStarted: (worker) => rec.taskStarted(stateName, worker) });
+        try {
+          const output = await result;
+          rec.taskSucceeded(stateName, output);
+          return output;
+        } finally {
+          this.callbacks.dequeue(activity, taskToken);
+        }
+      };
+    }
+
+    if (family.kind === 'lambdaFunction' || resource === 'arn:aws:states:::lambda:invoke') {
+      const functionArn = family.kind === 'lambdaFunction' ? resource : String((state.Parameters as Record<string, unknown> | undefined)?.FunctionName ?? '');
+      const fn = /:function:([^:]+)/.exec(functionArn)?.[1] ?? functionArn;
+      for (const manifest of this.projects) {
+        const prefix = `${manifest.project}-`;
+        if (fn.startsWith(prefix) && manifest.tasks[fn.slice(prefix.length)]) {
+          const python = this.runner.pythonTaskHandler(manifest, fn.slice(prefix.length));
+          if (family.kind === 'lambdaFunction') return wrap(python);
+          return wrap(async (input, info) => {
+            const payload = await python(((input ?? {}) as Record<string, JSONValue>).Payload ?? {}, info);
+            return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 } as JSONValue;
+          });
+        }
+      }
+    }
+
+    const external = this.options.taskResources?.(stateName, state);
+    if (external) return wrap(external);
+
+    if (resource.endsWith('.waitForTaskToken')) {
+      return async (input, info: TaskStateResourceLocalHandlerInfo) => {
+        const token = (info.context as { Task?: { Token?: string } }).Task?.Token;
+        if (!token) throw new TaskError('States.Runtime', 'The engine gave this .waitForTaskToken state no $$.Task.Token.');
+        rec.taskScheduled(stateName, family, input, timeoutSeconds, heartbeatSeconds || undefined);
+        rec.taskStarted(stateName);
+        const result = this.callbacks.waitFor(token, entry.row.arn, info, heartbeatSeconds);
+        // The integration's request (SQS message, SNS publish, ...) is not sent anywhere locally: it is
+        // published on the event bus, and the token is in this state's TaskScheduled parameters.
+        this.bus.publish('fluxio.local', 'Task Token Issued', [entry.row.arn], { executionArn: entry.row.arn, state: stateName, resource, taskToken: token, parameters: input });
+        rec.taskSubmitted(stateName, input);
+        const output = await result;
+        rec.taskSucceeded(stateName, output);
+        return output;
+      };
+    }
+
+    const fnHandler = functionTaskHandler({ Resource: resource }, this.options.functions);
+    if (fnHandler) return wrap(fnHandler);
+
+    if (resource.startsWith('arn:aws:states:::states:startExecution')) {
+      const mode = resource.endsWith('.sync:2') ? 'sync:2' : resource.endsWith('.sync') ? 'sync' : 'async';
+      return wrap(async (input, info) => {
+        const params = (input ?? {}) as Record<string, unknown>;
+        const ctx = {
+          startChild: (childArn: string, childInput: unknown, signal: AbortSignal) => this.startChild(childArn, childInput, params.Name, signal),
+        } as unknown as TaskHandlerContext;
+        return createTaskHandler(ctx, { kind: 'stateMachine', name: String(params.StateMachineArn ?? ''), mode })(input, info);
+      });
+    }
+
+    return wrap(async () => {
+      throw new TaskError('Fluxio.UnsupportedLocally', `The local platform has no implementation of Task Resource ${resource} (state ${stateName}); supported: activity ARNs, .waitForTaskToken, local Lambda functions, states:startExecution.`);
+    });
+  }
+
+  /** A child execution of `states:startExecution[.sync[:2]]`: a real execution of this API, stopped with its parent. */
+  private startChild(childArn: string, input: unknown, name: unknown, signal: AbortSignal) {
+    let started: { executionArn: string; startDate: number };
+    try {
+      started = this.start({ stateMachineArn: childArn, input: JSON.stringify(input ?? {}), name: typeof name === 'string' ? name : undefined });
+    } catch (err) {
+      if (err instanceof SfnError) throw new TaskError(`StepFunctions.${err.name}Exception`, err.message);
+      throw err;
+    }
+    const onAbort = () => void this.stop(started.executionArn, 'States.Aborted', 'The parent execution was stopped.');
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = this.waitFor(started.executionArn).then((d) => {
+      signal.removeEventListener('abort', onAbort);
+      return {
+        executionArn: started.executionArn,
+        stateMachineArn: d.stateMachineArn!,
+        name: d.name!,
+        status: d.status as 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED',
+        input,
+        output: d.output === undefined ? null : JSON.parse(d.output),
+        error: d.error,
+        cause: d.cause,
+        startDate: d.startDate!.getTime(),
+        stopDate: d.stopDate!.getTime(),
+      };
+    });
+    return { executionArn: started.executionArn, startDate: started.startDate * 1000, done };
+  }
+
+  /**
+   * Platform shutdown: stops accepting executions, aborts the running ones with
+   * the "platform stopped" cause (they stay redrivable from the state they were
+   * in), writes their history and ends activity polls. After a crash the next
+   * start does the same from the store.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.flushTimer);
+    const entries = [...this.running.values()];
+    for (const entry of entries) {
+      entry.stopInfo ??= { error: INTERRUPTED_ERROR, cause: INTERRUPTED_CAUSE };
+      entry.abort.abort(new Error(INTERRUPTED_CAUSE));
+    }
+    this.callbacks.close();
+    await Promise.allSettled(entries.map((e) => e.done));
+    this.flush();
+  }
+
+  /** Closed statuses (ListExecutions filters). */
+  static isClosed(status: ExecutionStatus): boolean {
+    return CLOSED.has(status);
+  }
+}
