@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { AslDefinition, Manifest } from '@fluxio/contracts/manifest';
+import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
 import {
   StateMachine,
   ExecutionAbortedError,
@@ -16,7 +16,7 @@ import {
   type StateMachineDefinition,
 } from './engine.ts';
 import { PythonWorkerPool, type PythonTaskError } from '../workers/workerPool.ts';
-import { allStates, createTaskHandler, taskTargetOf, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext } from './taskHandlers.ts';
+import { allStates, createTaskHandler, taskTargetOf, TaskError, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext } from './taskHandlers.ts';
 import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
 import { openStateData, type StateDataEndpoint, type StateDataOption } from '../stateData/stateData.ts';
 import type { RunEvent } from './events.ts';
@@ -85,6 +85,52 @@ export interface Runner {
   close(): Promise<void>;
 }
 
+/**
+ * One execution of a raw ASL definition (the local Step Functions API's path,
+ * `stepfunctions/ExecutionService.ts`): the caller names the execution and
+ * decides what every Task state does; the runner never calls AWS.
+ */
+export interface DefinitionRunOptions {
+  /** The definition to run, placeholders already resolved. */
+  definition: AslDefinition;
+  input: unknown;
+  executionName: string;
+  executionArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  /** `$$.Execution.RoleArn`. @default the local role */
+  roleArn?: string;
+  /** The handler of each Task state (Map/Parallel bodies included), by state name and definition. */
+  taskHandler(stateName: string, state: AslState): LocalTaskHandler;
+  /** Skip Wait states and Retry intervals. @default false */
+  fastWaits?: boolean;
+  /** Every engine event, synchronously, as it happens. */
+  onEvent?: (event: EventLog) => void;
+  /** Aborting stops the execution (status ABORTED; an Error reason's message is the cause). */
+  signal?: AbortSignal;
+}
+
+/** Result of {@link Runner.runDefinition}; dates in epoch milliseconds. */
+export interface DefinitionRunResult {
+  status: RunStatus;
+  output: unknown;
+  error: string | null;
+  cause: string | null;
+  startDate: number;
+  stopDate: number;
+}
+
+/** The runner's extra entry points for the local Step Functions API (additive to {@link Runner}). */
+export interface DefinitionRunner {
+  /**
+   * Runs a raw ASL definition to completion.
+   * @throws Error when the definition is not valid ASL for the engine
+   */
+  runDefinition(options: DefinitionRunOptions): Promise<DefinitionRunResult>;
+  /** A Task handler that runs task class `task` of `manifest` (its `run(event, context)`) in the warm worker pool, like a Lambda task. */
+  pythonTaskHandler(manifest: Manifest, task: string, onOutput?: (state: string, line: string) => void): LocalTaskHandler;
+}
+
 interface Prepared {
   engine: StateMachine;
   definition: AslDefinition;
@@ -122,7 +168,7 @@ export class RunUsageError extends Error {
  * await runner.close();
  * ```
  */
-export async function createRunner(options: RunnerOptions): Promise<Runner> {
+export async function createRunner(options: RunnerOptions): Promise<Runner & DefinitionRunner> {
   const projectDir = resolve(options.projectDir);
   const projectFile = resolve(options.projectFile ?? join(projectDir, 'project.py'));
   const stateData: StateDataEndpoint | undefined = await openStateData(options.stateData ?? { embedded: true });
@@ -283,10 +329,94 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     }
   };
 
+  const definitionEngines = new WeakMap<AslDefinition, Prepared>();
+  const prepareDefinition = (definition: AslDefinition): Prepared => {
+    const cached = definitionEngines.get(definition);
+    if (cached) return cached;
+    const engine = new StateMachine(definition as unknown as StateMachineDefinition);
+    const waitStates: string[] = [];
+    const retryStates: string[] = [];
+    for (const [stateName, state] of allStates(definition)) {
+      if (state.Type === 'Wait') waitStates.push(stateName);
+      if (Array.isArray(state.Retry)) retryStates.push(stateName);
+    }
+    const p: Prepared = { engine, definition, waitStates, retryStates, tasks: [] };
+    definitionEngines.set(definition, p);
+    return p;
+  };
+
+  const runDefinition = async (req: DefinitionRunOptions): Promise<DefinitionRunResult> => {
+    if (closed) throw new RunUsageError('This runner is closed.');
+    const p = prepareDefinition(req.definition);
+    const handlers: Record<string, LocalTaskHandler> = {};
+    for (const [stateName, state] of allStates(req.definition)) {
+      if (state.Type === 'Task') handlers[stateName] = req.taskHandler(stateName, state);
+    }
+    const zeros = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
+    let stopInfo: { error?: string; cause?: string } | undefined;
+    const startDate = Date.now();
+    const execution = p.engine.run(req.input as never, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        ...(req.fastWaits ? { waitTimeOverrides: zeros(p.waitStates), retryIntervalOverrides: zeros(p.retryStates) } : {}),
+      },
+      context: {
+        Execution: { Id: req.executionArn, Name: req.executionName, RoleArn: req.roleArn ?? 'arn:aws:iam::000000000000:role/fluxio-local' },
+        StateMachine: { Id: req.stateMachineArn, Name: req.stateMachineName },
+      },
+      onEvent: req.onEvent,
+    });
+    const abort = (error?: string, cause?: string) => {
+      stopInfo ??= { error, cause };
+      execution.abort();
+    };
+    stateData?.executions?.register(req.executionName, abort);
+    const onSignal = () => {
+      const reason = req.signal?.reason;
+      abort(undefined, reason instanceof Error && reason.name !== 'AbortError' ? reason.message : undefined);
+    };
+    req.signal?.addEventListener('abort', onSignal, { once: true });
+    if (req.signal?.aborted) onSignal();
+    try {
+      const output = await execution.result;
+      return { status: 'SUCCEEDED', output, error: null, cause: null, startDate, stopDate: Date.now() };
+    } catch (err) {
+      const stopDate = Date.now();
+      if (err instanceof ExecutionAbortedError) return { status: 'ABORTED', output: null, error: stopInfo?.error ?? null, cause: stopInfo?.cause ?? null, startDate, stopDate };
+      if (err instanceof ExecutionTimeoutError) {
+        return { status: 'TIMED_OUT', output: null, error: 'States.Timeout', cause: 'The execution ran longer than the state machine TimeoutSeconds.', startDate, stopDate };
+      }
+      const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
+      return { status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: inner.message ?? String(inner), startDate, stopDate };
+    } finally {
+      req.signal?.removeEventListener('abort', onSignal);
+      stateData?.executions?.finish(req.executionName);
+    }
+  };
+
+  const pythonTaskHandler = (manifest: Manifest, task: string, onOutput?: (state: string, line: string) => void): LocalTaskHandler =>
+    createTaskHandler(
+      {
+        manifest,
+        stateMachine: '',
+        projectFile,
+        pool,
+        stateDataUrl: stateData?.url,
+        onOutput: onOutput ?? (() => undefined),
+        onTaskFailed: () => undefined,
+        startChild: () => {
+          throw new TaskError('Fluxio.UnsupportedLocally', 'A Python task handler cannot start child executions.');
+        },
+      },
+      { kind: 'lambda', task },
+    );
+
   return {
     get stateDataUrl() {
       return stateData?.url;
     },
+    runDefinition,
+    pythonTaskHandler,
     async run(manifest, runOptions = {}) {
       if (closed) throw new RunUsageError('This runner is closed.');
       const stateMachine = runOptions.stateMachine ?? 'main';
