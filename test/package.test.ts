@@ -186,35 +186,50 @@ describe('npm run package', () => {
       expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
     });
 
-    it('runs both functions as a role allowed only the table, bucket and Step Functions actions they call', () => {
-      for (const name of ['stateDataItems', 'stateDataStop']) {
+    it('runs the items and the stop function as separate roles, each allowed only the actions it calls (issue 11)', () => {
+      const roles = { stateDataItems: 'FluxioStateDataItemsRole', stateDataStop: 'FluxioStateDataStopRole' };
+      for (const [name, role] of Object.entries(roles)) {
         const fn = findFunction(template, name)!.resource.Properties!;
-        expect(fn.Role).toEqual({ 'Fn::GetAtt': ['FluxioStateDataRole', 'Arn'] });
+        expect(fn.Role).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
         expect(fn.Environment.Variables).toMatchObject({
           FLUXIO_TARGET: 'aws',
+          FLUXIO_STAGE: 'ci',
           FLUXIO_TABLE_NAME: { Ref: 'FluxioStateDataTable' },
           FLUXIO_BUCKET_NAME: { Ref: 'FluxioStateDataBucket' },
         });
       }
-      const statements = props('FluxioStateDataRole').Policies[0].PolicyDocument.Statement as { Action: string[]; Resource: unknown[]; Effect: string }[];
-      const actions = statements.flatMap((s) => s.Action).sort();
-      expect(actions).toEqual(
+      type Statement = { Action: string[]; Resource: unknown[]; Effect: string };
+      const statementsOf = (role: string) => props(role).Policies[0].PolicyDocument.Statement as Statement[];
+      const items = statementsOf('FluxioStateDataItemsRole');
+      expect(items.flatMap((s) => s.Action).sort()).toEqual(
         [
           'dynamodb:BatchWriteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
+          'dynamodb:UpdateItem',
           'logs:CreateLogStream',
           'logs:PutLogEvents',
           's3:GetObject',
           's3:PutObject',
-          'states:DescribeExecution',
-          'states:StopExecution',
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
         ].sort(),
       );
-      expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"\]|dynamodb:\*|s3:\*/);
-      const s3 = statements.find((s) => s.Action.includes('s3:PutObject'))!;
+      const stop = statementsOf('FluxioStateDataStopRole');
+      expect(stop.flatMap((s) => s.Action).sort()).toEqual(
+        ['logs:CreateLogStream', 'logs:PutLogEvents', 'states:DescribeExecution', 'states:StopExecution', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+      );
+      for (const statements of [items, stop]) {
+        // '*' only where AWS has no resource-level permissions (X-Ray's write actions)
+        const scoped = statements.filter((s) => !s.Action.every((a) => a.startsWith('xray:')));
+        expect(JSON.stringify(scoped)).not.toMatch(/"\*"|:\*"\]|dynamodb:\*|s3:\*|states:\*/);
+      }
+      const s3 = items.find((s) => s.Action.includes('s3:PutObject'))!;
       expect(s3.Resource).toEqual([{ 'Fn::Sub': '${FluxioStateDataBucket.Arn}/workflow_state_data/*' }]);
+      // Stop: only executions of this stage's state machines (<stage>-<project>-<fn>), never execution:*:*.
+      const states = stop.find((s) => s.Action.includes('states:StopExecution'))!;
+      expect(states.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:ci-*:*' }]);
     });
 
     it('the bundled items handler, run like Lambda on the aws target, stores and reads an item in DynamoDB (dynalite)', async () => {
@@ -253,7 +268,7 @@ process.stdout.write(JSON.stringify(out));`,
         const { stdout } = await run(process.execPath, [script, JSON.stringify([put, get])], { cwd: dir, env });
         const [putRes, getRes] = JSON.parse(stdout);
         expect(putRes.statusCode).toBe(200);
-        expect(JSON.parse(putRes.body)).toEqual({ table_name: 'fluxio-state-data-ci', partition_key: 'exec-1:k', key: 'k' });
+        expect(JSON.parse(putRes.body)).toEqual({ table_name: 'fluxio-state-data-ci', partition_key: 'demo:exec-1:k', key: 'k' });
         expect(JSON.parse(getRes.body)).toEqual({ value: { hello: 'zip' } });
       } finally {
         await db.close();

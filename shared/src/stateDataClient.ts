@@ -8,12 +8,13 @@
  * ```ts
  * const client = new StateDataClient({ baseUrl: 'http://127.0.0.1:4510', project: 'demo', execution: 'exec-1' });
  * const pointer = await client.putItems('characters', [{ name: 'jerry' }, { name: 'elaine' }]);
- * // → {table_name: 'fluxio-state-data', partition_key: 'exec-1:characters', key: 'characters', items: [1, 1]}
+ * // → {table_name: 'fluxio-state-data', partition_key: 'demo:exec-1:characters', key: 'characters', items: [1, 1]}
  * await client.getItem('characters', 1); // → {name: 'elaine'}
  * ```
  */
 import { createHash } from 'node:crypto';
 import {
+  MAX_PUT_ITEMS_PER_REQUEST,
   STATE_DATA_MAX_BODY_BYTES,
   type BlobDownload,
   type ItemPointer,
@@ -56,7 +57,7 @@ export interface StateDataClientOptions {
   baseUrl: string;
   /** Project the calls are made for (routes are scoped by project). */
   project: string;
-  /** Execution name: local items live under `<execution>:<key>`. Required for local methods. */
+  /** Execution name: local items live under `<project>:<execution>:<key>`. Required for local methods. */
   execution?: string;
   /** Store local items in this table (global routes) instead of the platform table. */
   tableName?: string;
@@ -68,6 +69,8 @@ export interface StateDataClientOptions {
   fetch?: typeof fetch;
   /** Largest inline request body, in bytes. @default 5 MiB (STATE_DATA_MAX_BODY_BYTES) */
   maxBodyBytes?: number;
+  /** Most elements per put_items request. @default 10,000 (MAX_PUT_ITEMS_PER_REQUEST) */
+  maxItemsPerRequest?: number;
 }
 
 type Json = unknown;
@@ -79,11 +82,13 @@ export class StateDataClient {
   private readonly base: string;
   private readonly fetchFn: typeof fetch;
   private readonly maxBody: number;
+  private readonly maxItems: number;
 
   constructor(readonly options: StateDataClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.maxBody = options.maxBodyBytes ?? STATE_DATA_MAX_BODY_BYTES;
+    this.maxItems = options.maxItemsPerRequest ?? MAX_PUT_ITEMS_PER_REQUEST;
   }
 
   // ---- addressing -------------------------------------------------------
@@ -93,7 +98,7 @@ export class StateDataClient {
     if (!execution) throw new StateDataClientError('Local items need an execution name: pass `execution` to the client.', 0, 'Client.NoExecution');
     const project = enc(this.options.project);
     if (this.options.tableName) {
-      const pk = `${execution}:${key}`;
+      const pk = `${this.options.project}:${execution}:${key}`;
       return {
         path: `/v1/projects/${project}/tables/${enc(this.options.tableName)}/partitions/${enc(pk)}/items`,
         pointer: (n) => ({ table_name: this.options.tableName!, partition_key: pk, key, ...(n === undefined ? {} : { items: ones(n) }) }),
@@ -134,44 +139,51 @@ export class StateDataClient {
     return parsed;
   }
 
-  /** Store one value (JSON text) at `path/index`, through a presigned URL when it is too big for a body. */
-  private async putOne(path: string, index: number, json: string): Promise<ItemPointer> {
+  /**
+   * Store one value (JSON text) at `path/index`, through a presigned URL when
+   * it is too big for a body; into the uncommitted `generation` when given.
+   */
+  private async putOne(path: string, index: number, json: string, generation?: string): Promise<ItemPointer> {
     const ttl = this.options.ttlSeconds;
-    const ttlPart = ttl === undefined ? '' : `,"ttlSeconds":${ttl}`;
+    const extra = (ttl === undefined ? '' : `,"ttlSeconds":${ttl}`) + (generation === undefined ? '' : `,"generation":"${generation}"`);
     const bytes = Buffer.from(json);
-    if (bytes.length + 64 <= this.maxBody) return (await this.request('PUT', `${path}/${index}`, `{"value":${json}${ttlPart}}`)) as ItemPointer;
+    if (bytes.length + 128 <= this.maxBody) return (await this.request('PUT', `${path}/${index}`, `{"value":${json}${extra}}`)) as ItemPointer;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const upload = (await this.request('POST', `${path}/${index}/upload-url`, JSON.stringify({ sha256, sizeBytes: bytes.length }))) as UploadUrlResponse;
     const put = await this.fetchFn(upload.url, { method: 'PUT', headers: upload.headers, body: bytes });
     if (!put.ok) throw new StateDataClientError(`Upload to the presigned URL failed with ${put.status}: ${(await put.text()).slice(0, 300)}`, put.status, 'Client.UploadFailed');
     await put.arrayBuffer().catch(() => undefined);
-    return (await this.request('PUT', `${path}/${index}`, JSON.stringify({ upload: { sha256, sizeBytes: bytes.length }, ...(ttl === undefined ? {} : { ttlSeconds: ttl }) }))) as ItemPointer;
+    return (await this.request('PUT', `${path}/${index}`, `{"upload":${JSON.stringify({ sha256, sizeBytes: bytes.length })}${extra}}`)) as ItemPointer;
   }
 
-  /** Store `values[i]` at index i: batched requests under the body limit, big elements one by one. */
+  /**
+   * Replace the items at `path` with `values[i]` at index i, as one put_items
+   * (issue 11: visible together or not at all). A list that fits one request
+   * (5 MiB, 10,000 elements) is one request; a longer one is several requests
+   * of one generation (`commit: false`, then `generation`, the last commits),
+   * with elements above the body limit uploaded one by one into it.
+   */
   private async putMany(path: string, values: Json[]): Promise<ItemPointer> {
     const jsons = values.map(toJson);
     const ttl = this.options.ttlSeconds;
     const ttlPart = ttl === undefined ? '' : `,"ttlSeconds":${ttl}`;
-    let pointer: ItemPointer | undefined;
-    const send = async (start: number, chunk: string[]) => {
-      pointer = (await this.request('PUT', path, `{"items":[${chunk.join(',')}],"startIndex":${start}${ttlPart}}`)) as ItemPointer;
-    };
+    type Step = { start: number; chunk: string[] } | { index: number; json: string };
+    const steps: Step[] = [];
     let chunk: string[] = [];
     let chunkStart = 0;
     let size = 0;
     for (let i = 0; i < jsons.length; i++) {
       const len = Buffer.byteLength(jsons[i]) + 1;
-      if (len + 128 > this.maxBody) {
-        if (chunk.length) await send(chunkStart, chunk);
-        await this.putOne(path, i, jsons[i]);
+      if (len + 256 > this.maxBody) {
+        if (chunk.length) steps.push({ start: chunkStart, chunk });
+        steps.push({ index: i, json: jsons[i] });
         chunk = [];
         size = 0;
         chunkStart = i + 1;
         continue;
       }
-      if (size + len + 128 > this.maxBody && chunk.length) {
-        await send(chunkStart, chunk);
+      if (chunk.length && (size + len + 256 > this.maxBody || chunk.length >= this.maxItems)) {
+        steps.push({ start: chunkStart, chunk });
         chunk = [];
         size = 0;
         chunkStart = i;
@@ -179,8 +191,31 @@ export class StateDataClient {
       chunk.push(jsons[i]);
       size += len;
     }
-    if (chunk.length || jsons.length === 0) await send(chunkStart, chunk);
-    return { ...(pointer as ItemPointer), items: ones(jsons.length) };
+    if (chunk.length || steps.length === 0) steps.push({ start: chunkStart, chunk });
+    const send = async (start: number, items: string[], generation: string | undefined, commit: boolean) =>
+      (await this.request(
+        'PUT',
+        path,
+        `{"items":[${items.join(',')}],"startIndex":${start}${ttlPart}` +
+          (generation === undefined ? '' : `,"generation":"${generation}"`) +
+          (commit ? '' : ',"commit":false') +
+          '}',
+      )) as ItemPointer;
+    let pointer: ItemPointer;
+    if (steps.length === 1 && 'chunk' in steps[0]) pointer = await send(steps[0].start, steps[0].chunk, undefined, true);
+    else {
+      let generation: string | undefined;
+      for (const step of steps) {
+        if ('chunk' in step) generation = (await send(step.start, step.chunk, generation, false)).generation ?? generation;
+        else {
+          generation ??= (await send(0, [], undefined, false)).generation;
+          await this.putOne(path, step.index, step.json, generation);
+        }
+      }
+      pointer = await send(jsons.length, [], generation, true); // one conditional write makes the whole list current
+    }
+    const { generation: _g, ...rest } = pointer;
+    return { ...rest, items: ones(jsons.length) };
   }
 
   private async download(d: BlobDownload): Promise<Json> {
@@ -205,14 +240,21 @@ export class StateDataClient {
     return this.resolve((await this.request('GET', `${path}/${index}`)) as ItemValue);
   }
 
+  /** Every value at `path`, all pages from one put_items (started over when it was replaced while paging). */
   private async getMany(path: string): Promise<Json[]> {
-    const out: Json[] = [];
-    let after: number | undefined;
-    for (;;) {
-      const page = (await this.request('GET', after === undefined ? path : `${path}?after=${after}`)) as { items: ItemValue[]; next?: number };
-      for (const v of page.items) out.push(await this.resolve(v));
-      if (page.next === undefined) return out;
-      after = page.next;
+    for (let attempt = 0; ; attempt++) {
+      const out: Json[] = [];
+      let cursor: string | undefined;
+      try {
+        for (;;) {
+          const page = (await this.request('GET', cursor === undefined ? path : `${path}?${cursor}`)) as { items: ItemValue[]; next?: number; generation?: string };
+          for (const v of page.items) out.push(await this.resolve(v));
+          if (page.next === undefined) return out;
+          cursor = `after=${page.next}` + (page.generation ? `&generation=${enc(page.generation)}` : '');
+        }
+      } catch (e) {
+        if (!(e instanceof StateDataClientError && e.code === 'StateData.ItemsReplaced') || attempt >= 4) throw e;
+      }
     }
   }
 

@@ -36,6 +36,10 @@ Options:
   --workers N            Python worker processes (default: CPU cores)
   -h, --help             show this help
 
+The input must be a JSON object of at most 262,144 bytes (Step Functions'
+quota); so must every state's input and output (States.DataLimitExceeded).
+Ctrl-C or SIGTERM stops the execution (ABORTED).
+
 Statuses: SUCCEEDED, FAILED, TIMED_OUT, ABORTED.
 Exit codes: 0 SUCCEEDED, 1 compile errors or any other status, 2 usage error.
 Environment: FLUXIO_PYTHON selects the Python interpreter (default python3).
@@ -59,11 +63,17 @@ async function parseInput(raw: string | undefined, io: CommandIo): Promise<unkno
       throw new UsageError(`cannot read ${what}: no such file`, 'Use --input @path/to/input.json with an existing file, or inline JSON.');
     }
   }
+  let input: unknown;
   try {
-    return JSON.parse(text);
+    input = JSON.parse(text);
   } catch (err) {
     throw new UsageError(`${what} is not valid JSON (${(err as Error).message})`, `Example: --input '{"increment": 3}' or --input @input.json`);
   }
+  // Refused up front like Step Functions' StartExecution (InvalidExecutionInput), not deep inside the run.
+  const { executionInputProblem } = await import('@fluxio/local/engine/limits');
+  const problem = executionInputProblem(input);
+  if (problem) throw new UsageError(`${what} is refused: ${problem.message}`);
+  return input;
 }
 
 export const command: Command = {
@@ -125,8 +135,11 @@ export const command: Command = {
       stateData: { embedded: true, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) },
     });
     const stop = new AbortController();
+    // The engine yields to the event loop between transitions, so a signal stops even a task-less loop at once.
     const onSigint = () => stop.abort(new Error('Stopped with Ctrl-C (SIGINT).'));
+    const onSigterm = () => stop.abort(new Error('Stopped by SIGTERM.'));
     process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigterm);
     const started = Date.now();
     try {
       // With --json, stdout carries only the result; what tasks print still goes to stderr.
@@ -157,6 +170,7 @@ export const command: Command = {
       return run.status === 'SUCCEEDED' ? EXIT.OK : EXIT.FAILED;
     } finally {
       process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigterm);
       await runner.close();
     }
   },

@@ -20,6 +20,7 @@ import { allStates, createTaskHandler, taskTargetOf, TaskError, type ChildExecut
 import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
 import { openStateData, type StateDataEndpoint, type StateDataOption } from '../stateData/stateData.ts';
 import type { RunEvent } from './events.ts';
+import { HistoryCounter, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, capCause, executionInputProblem, type ExecutionInputProblem } from './limits.ts';
 
 /** Final status of an execution (Step Functions' execution statuses). */
 export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -60,7 +61,7 @@ export interface RunnerOptions {
 export interface RunOptions {
   /** State machine function name in project.py. @default "main" */
   stateMachine?: string;
-  /** Execution input (any JSON value; Step Functions requires an object for most definitions). @default {} */
+  /** Execution input: a JSON object of at most 262,144 bytes (see limits.ts). @default {} */
   input?: unknown;
   /** Skip Wait states and Retry intervals (both take no time). @default false */
   fastWaits?: boolean;
@@ -76,7 +77,9 @@ export interface RunOptions {
 export interface Runner {
   /**
    * Runs `stateMachine` of `manifest` to completion.
-   * @throws Error only for caller mistakes (unknown state machine, closed runner); execution failures are results
+   * @throws Error only for caller mistakes (unknown state machine, closed runner; RunInputError for an input that is
+   *   not a JSON object or is over 262,144 bytes); execution failures are results (FAILED `States.Runtime` at the
+   *   25,000-event history quota, `States.DataLimitExceeded` for a state payload over 256 KiB)
    */
   run(manifest: Manifest, options?: RunOptions): Promise<RunResult>;
   /** The state data service URL the tasks use (undefined when disabled). */
@@ -159,6 +162,19 @@ export class RunUsageError extends Error {
 }
 
 /**
+ * The execution input is refused before the run (Step Functions' StartExecution
+ * `InvalidExecutionInput`): not a JSON object, or over 262,144 bytes.
+ */
+export class RunInputError extends RunUsageError {
+  readonly code: ExecutionInputProblem['code'];
+  constructor(problem: ExecutionInputProblem) {
+    super(problem.message);
+    this.name = 'RunInputError';
+    this.code = problem.code;
+  }
+}
+
+/**
  * Creates a runner for one project directory.
  *
  * @example
@@ -181,6 +197,8 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
   void pool.warm();
   const prepared = new WeakMap<Manifest, Map<string, Prepared>>();
   let closed = false;
+  /** Stop functions of the executions running now (close() aborts them). */
+  const running = new Set<(error?: string, cause?: string) => void>();
 
   const prepare = (manifest: Manifest, name: string): Prepared => {
     let perManifest = prepared.get(manifest);
@@ -273,6 +291,9 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
 
     let failedState: string | undefined;
     let stopInfo: { error?: string; cause?: string } | undefined;
+    // Step Functions' 25,000-event history quota (limits.ts counts the events each engine event stands for).
+    const history = new HistoryCounter();
+    let historyFull = false;
     const startDate = Date.now();
     const execution = p.engine.run(req.input as never, {
       overrides: {
@@ -284,6 +305,10 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
         StateMachine: { Id: localStateMachineArn(manifest.project, smName), Name: localStateMachineName(manifest.project, smName) },
       },
       onEvent: (event: EventLog) => {
+        if (!historyFull && history.add(event)) {
+          historyFull = true;
+          queueMicrotask(() => execution.abort());
+        }
         if (event.type === 'StateFailed') failedState ??= event.state.name;
         else if (event.type === 'StateCaught' || event.type === 'StateRetried') failedState = undefined;
         // The engine creates a fresh object per event: tag it in place (no copy per transition).
@@ -301,6 +326,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       execution.abort();
     };
     stateData?.executions?.register(executionName, abort);
+    running.add(abort);
     const onSignal = () => {
       const reason = req.signal?.reason;
       abort(undefined, reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'The parent execution or the caller stopped this execution.');
@@ -314,16 +340,20 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       return { ...base, status: 'SUCCEEDED', output, error: null, cause: null, stopDate: Date.now() };
     } catch (err) {
       const stopDate = Date.now();
+      if (historyFull && err instanceof ExecutionAbortedError) {
+        return { ...base, status: 'FAILED', output: null, error: HISTORY_LIMIT_ERROR, cause: HISTORY_LIMIT_CAUSE, stopDate };
+      }
       if (err instanceof ExecutionAbortedError) {
-        return { ...base, status: 'ABORTED', output: null, error: stopInfo?.error ?? null, cause: stopInfo?.cause ?? null, stopDate };
+        return { ...base, status: 'ABORTED', output: null, error: stopInfo?.error ?? null, cause: capCause(stopInfo?.cause ?? null), stopDate };
       }
       if (err instanceof ExecutionTimeoutError) {
         return { ...base, status: 'TIMED_OUT', output: null, error: 'States.Timeout', cause: 'The execution ran longer than the state machine TimeoutSeconds.', stopDate };
       }
       const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
       const where = failedState ? { failedState, failedLine: stateLine(failedState) } : {};
-      return { ...base, status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: inner.message ?? String(inner), stopDate, ...where };
+      return { ...base, status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: capCause(inner.message ?? String(inner)), stopDate, ...where };
     } finally {
+      running.delete(abort);
       req.signal?.removeEventListener('abort', onSignal);
       stateData?.executions?.finish(executionName);
     }
@@ -421,10 +451,13 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       if (closed) throw new RunUsageError('This runner is closed.');
       const stateMachine = runOptions.stateMachine ?? 'main';
       prepare(manifest, stateMachine);
+      const input = runOptions.input ?? {};
+      const problem = executionInputProblem(input);
+      if (problem) throw new RunInputError(problem);
       const { startDate: _s, stopDate: _e, ...result } = await execute({
         manifest,
         stateMachine,
-        input: runOptions.input ?? {},
+        input,
         executionName: runOptions.executionName ?? randomUUID(),
         depth: 0,
         fastWaits: runOptions.fastWaits ?? false,
@@ -436,6 +469,8 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
     async close() {
       if (closed) return;
       closed = true;
+      // Executions still running end now (ABORTED), tasks included: a Pass/Choice loop never ends by itself.
+      for (const stop of running) stop('Fluxio.RunnerClosed', 'The local runner was closed (fluxio run or the local platform is stopping) while this execution ran.');
       await pool.close();
       await stateData?.close();
     },

@@ -9,26 +9,45 @@ import type { Run, RunRequest } from '@fluxio/contracts/schemas/runs';
 import { RUN_MAX_WAIT_SECONDS } from '@fluxio/contracts/schemas/runs';
 import { loadCompiler } from '@fluxio/compiler-api';
 import type { Runner } from '../index.ts';
+import { executionInputProblem, jsonBytes } from '../engine/limits.ts';
 
 /** How many finished runs are kept for polling (oldest dropped first). */
 export const MAX_KEPT_RUNS = 1000;
 
+/**
+ * Bytes of outputs and causes the kept finished runs may hold together (oldest
+ * dropped first). Each output is at most 262,144 bytes (the engine fails larger
+ * ones with States.DataLimitExceeded) and each cause at most 32,768 characters.
+ */
+export const MAX_KEPT_RUN_BYTES = 64 * 1024 * 1024;
+
 interface RunRecord {
   run: Run;
   done: Promise<void>;
+  /** JSON bytes of the finished run's output and cause (0 while running). */
+  bytes: number;
 }
 
 export class RunService {
   private readonly runs = new Map<string, RunRecord>();
+  private keptBytes = 0;
 
   constructor(private readonly runner: Runner) {}
 
   /**
    * Compile and start a run; resolve once it finished or `waitSeconds` passed.
    * @throws HttpError 422 `Compile.Failed` (with every error) when the source does not compile,
-   *   404 `Run.UnknownStateMachine` when `stateMachine` is not in it
+   *   404 `Run.UnknownStateMachine` when `stateMachine` is not in it, 400 `Run.InvalidExecutionInput`
+   *   when `input` is not a JSON object, 413 `Run.InputTooLarge` when it is over 262,144 bytes
    */
   async start(request: RunRequest): Promise<Run> {
+    const inputProblem = executionInputProblem(request.input ?? {});
+    if (inputProblem) {
+      if (inputProblem.code === 'ExecutionInputTooLarge') {
+        throw new HttpError(413, 'Run.InputTooLarge', inputProblem.message, { limitBytes: 262_144, sizeBytes: jsonBytes(request.input) });
+      }
+      throw new HttpError(400, 'Run.InvalidExecutionInput', inputProblem.message);
+    }
     const compiler = await loadCompiler();
     const result = compiler.compile(request.source, { project: request.project ?? 'project', fileName: 'project.py' });
     if (!result.ok) {
@@ -76,8 +95,14 @@ export class RunService {
       )
       .finally(() => {
         run.stoppedAt = new Date().toISOString();
+        const record = this.runs.get(runId);
+        if (record) {
+          record.bytes = jsonBytes(run.output) + (run.cause?.length ?? 0) + (run.error?.length ?? 0);
+          this.keptBytes += record.bytes;
+          this.evict();
+        }
       });
-    this.runs.set(runId, { run, done });
+    this.runs.set(runId, { run, done, bytes: 0 });
     this.evict();
     const waitMs = Math.min(request.waitSeconds ?? RUN_MAX_WAIT_SECONDS, RUN_MAX_WAIT_SECONDS) * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -89,7 +114,13 @@ export class RunService {
   /** @throws HttpError 404 `Run.NotFound` */
   get(runId: string): Run {
     const record = this.runs.get(runId);
-    if (!record) throw new HttpError(404, 'Run.NotFound', `No run ${runId} on this platform (runs are kept in memory until restart).`);
+    if (!record) {
+      throw new HttpError(
+        404,
+        'Run.NotFound',
+        `No run ${runId} on this platform (the last ${MAX_KEPT_RUNS} finished runs are kept in memory, at most ${MAX_KEPT_RUN_BYTES / 1024 / 1024} MiB of outputs, until restart).`,
+      );
+    }
     return { ...record.run };
   }
 
@@ -98,10 +129,14 @@ export class RunService {
     await Promise.allSettled([...this.runs.values()].map((r) => r.done));
   }
 
+  /** Drops the oldest finished runs while more than {@link MAX_KEPT_RUNS} or {@link MAX_KEPT_RUN_BYTES} are kept. */
   private evict(): void {
     for (const [id, record] of this.runs) {
-      if (this.runs.size <= MAX_KEPT_RUNS) break;
-      if (record.run.status !== 'RUNNING') this.runs.delete(id);
+      if (this.runs.size <= MAX_KEPT_RUNS && this.keptBytes <= MAX_KEPT_RUN_BYTES) break;
+      if (record.run.status !== 'RUNNING') {
+        this.runs.delete(id);
+        this.keptBytes -= record.bytes;
+      }
     }
   }
 }

@@ -8,11 +8,13 @@
 /**
  * The runner's side of stop-execution: the state data service's embedded
  * ExecutionController calls `abort(error, cause)` of a registered execution
- * (state-data's `InMemoryExecutionRegistry` has this shape).
+ * (state-data's `InMemoryExecutionRegistry` has this shape). Executions are
+ * registered with their project (the manifest's `project`): a project stops
+ * only its own (issue 11).
  */
 export interface ExecutionRegistryLike {
-  register(executionName: string, abort: (error?: string, cause?: string) => void): void;
-  finish(executionName: string): void;
+  register(executionName: string, abort: (error?: string, cause?: string) => void, project: string): void;
+  finish(executionName: string, project: string): void;
 }
 
 /** A running state data endpoint. */

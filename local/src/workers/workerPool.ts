@@ -4,12 +4,22 @@
  * task at a time per process, no process spawn per call once warm. A task
  * that is aborted (timeout, heartbeat timeout, execution stopped) kills its
  * process; the pool starts a fresh one on demand.
+ *
+ * Isolation between tasks (the pool is shared by every project of the local
+ * platform): a task's output — what it prints through `sys.stdout`/`sys.stderr`
+ * (the protocol) and what reaches the worker's file descriptor 2 until the
+ * worker's end-of-task marker — goes to that task alone; an error carries at
+ * most its last {@link OUTPUT_TAIL_BYTES} bytes. Lines are read with a cap, so a
+ * task cannot make the runner hold an unbounded line. Workers get the
+ * environment of {@link taskEnvironment}, not the platform's, and exit when the
+ * runner's process is gone (worker.py watchdog).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { delimiter, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { OUTPUT_TAIL_BYTES, PAYLOAD_LIMIT_BYTES } from '../engine/limits.ts';
 
 /** Directory holding the `fluxio_task` package (put on PYTHONPATH). */
 export const PYTHON_RUNTIME_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/python');
@@ -35,6 +45,12 @@ export interface WorkerRequest {
   stateDataUrl?: string;
   /** `HeartbeatSeconds`: a TaskWorker sends heartbeats at a third of it. */
   heartbeat?: number;
+  /**
+   * Largest result, in bytes of UTF-8 JSON; a larger one fails the task with
+   * `States.DataLimitExceeded` in the worker (it is never sent).
+   * @default 262,144 (Step Functions' payload quota) for `run` and `worker`; none for `lambda`
+   */
+  maxResultBytes?: number;
 }
 
 /**
@@ -76,6 +92,156 @@ export class PythonTaskError extends Error {
   }
 }
 
+/**
+ * A task result over the payload quota (`States.DataLimitExceeded`): terminal,
+ * like Step Functions', so neither `Retry` nor `Catch` with `States.ALL` takes it
+ * (the engine reads `isRetryable` / `isCatchable`).
+ */
+export class DataLimitExceededError extends PythonTaskError {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor(message: string) {
+    super('States.DataLimitExceeded', message, '');
+  }
+}
+
+/** Ends each task on a worker's stderr (worker.py `TASK_END_MARKER`), followed by the task id. */
+const TASK_END_MARKER = '\x1efluxio-task-end ';
+/** Longest stderr line kept (characters); the rest of the line is cut with a note. */
+const STDERR_LINE_MAX_CHARS = 8192;
+/** Longest protocol line read (characters): a larger reply fails its task and the worker is replaced. */
+const PROTOCOL_LINE_MAX_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Variables of the platform's environment a Python task gets (Lambda gives a
+ * function a clean environment; the platform's own secrets must not reach
+ * tenants' tasks). Names listed in `FLUXIO_TASK_ENV` (comma-separated) are
+ * passed too, e.g. `FLUXIO_TASK_ENV=AWS_PROFILE,MY_API_URL`.
+ */
+export const TASK_ENV_PASSTHROUGH = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'SYSTEMROOT',
+  'LD_LIBRARY_PATH',
+  'PYTHONHOME',
+  'VIRTUAL_ENV',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+] as const;
+
+/**
+ * The environment of a worker process: {@link TASK_ENV_PASSTHROUGH} and the
+ * `FLUXIO_TASK_ENV` names from `platformEnv`, then what Lambda's Python
+ * runtime sets — `AWS_REGION`/`AWS_DEFAULT_REGION` (default `us-east-1`),
+ * `LANG` (default `C.UTF-8`), `TZ` (default `UTC`), `LAMBDA_TASK_ROOT` (the
+ * project directory), `PYTHONPATH` (the fluxio_task runtime, the project, then
+ * the platform's PYTHONPATH) — and `extra` last. AWS credentials are not passed
+ * unless named in `FLUXIO_TASK_ENV` (boto3 still finds `~/.aws` through HOME).
+ * While a task runs, the worker also sets `FLUXIO_PROJECT`,
+ * `FLUXIO_EXECUTION_NAME` and `FLUXIO_STATE_DATA_URL` for it.
+ */
+export function taskEnvironment(projectDir: string, platformEnv: NodeJS.ProcessEnv = process.env, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  const names = [...TASK_ENV_PASSTHROUGH, ...(platformEnv.FLUXIO_TASK_ENV ?? '').split(',').map((n) => n.trim()).filter(Boolean)];
+  for (const name of names) {
+    const value = platformEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  const region = platformEnv.AWS_REGION ?? platformEnv.AWS_DEFAULT_REGION ?? 'us-east-1';
+  env.AWS_REGION ??= region;
+  env.AWS_DEFAULT_REGION ??= region;
+  env.LANG ??= 'C.UTF-8';
+  env.TZ ??= 'UTC';
+  env.LAMBDA_TASK_ROOT = projectDir;
+  env.PYTHONPATH = [PYTHON_RUNTIME_DIR, projectDir, platformEnv.PYTHONPATH].filter(Boolean).join(delimiter);
+  env.PYTHONUNBUFFERED = '1';
+  env.PYTHONDONTWRITEBYTECODE = '1';
+  env.PYTHONIOENCODING = 'utf-8';
+  return { ...env, ...extra };
+}
+
+/**
+ * Splits a stream into lines of at most `maxChars` characters without ever
+ * holding more: the rest of a longer line is dropped and `cut` says how many
+ * characters went.
+ */
+function readLines(stream: Readable, maxChars: number, onLine: (line: string, cut: number) => void): void {
+  stream.setEncoding('utf8');
+  let parts: string[] = [];
+  let length = 0;
+  let cut = 0;
+  const take = (piece: string) => {
+    const room = maxChars - length;
+    if (piece.length <= room) {
+      parts.push(piece);
+      length += piece.length;
+    } else {
+      if (room > 0) parts.push(piece.slice(0, room));
+      length = maxChars;
+      cut += piece.length - Math.max(room, 0);
+    }
+  };
+  const emit = () => {
+    const line = parts.length === 1 ? parts[0]! : parts.join('');
+    const dropped = cut;
+    parts = [];
+    length = 0;
+    cut = 0;
+    onLine(line, dropped);
+  };
+  stream.on('data', (chunk: string) => {
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      take(chunk.slice(start, nl));
+      emit();
+      start = nl + 1;
+    }
+    if (start < chunk.length) take(chunk.slice(start));
+  });
+  stream.on('end', () => {
+    if (length > 0 || cut > 0) emit();
+  });
+}
+
+/** The last {@link OUTPUT_TAIL_BYTES} bytes of one task's output, for its error message. */
+class OutputTail {
+  private readonly lines: string[] = [];
+  private bytes = 0;
+  private cutBytes = 0;
+
+  push(line: string): void {
+    let text = line;
+    let size = Buffer.byteLength(text, 'utf8') + 1;
+    if (size > OUTPUT_TAIL_BYTES) {
+      text = text.slice(-Math.floor(OUTPUT_TAIL_BYTES / 4));
+      const kept = Buffer.byteLength(text, 'utf8') + 1;
+      this.cutBytes += size - kept;
+      size = kept;
+    }
+    this.lines.push(text);
+    this.bytes += size;
+    while (this.bytes > OUTPUT_TAIL_BYTES && this.lines.length > 1) {
+      const dropped = Buffer.byteLength(this.lines.shift()!, 'utf8') + 1;
+      this.bytes -= dropped;
+      this.cutBytes += dropped;
+    }
+  }
+
+  /** The kept output, with a note of how much was cut; '' when the task printed nothing. */
+  text(): string {
+    if (this.lines.length === 0) return '';
+    const note = this.cutBytes ? `[… ${this.cutBytes} earlier bytes of the task's output cut; the last ${OUTPUT_TAIL_BYTES} are kept]\n` : '';
+    return note + this.lines.join('\n');
+  }
+}
+
 /** Raised when a worker process dies while running a task. */
 export class WorkerExitedError extends Error {
   constructor(message: string) {
@@ -113,6 +279,13 @@ interface Job {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   onAbort?: () => void;
+  /** This task's own output (protocol lines and its stderr lines), for its error message. */
+  tail: OutputTail;
+  /** The worker's end-of-task marker came on stderr: no later stderr line is this task's. */
+  stderrEnded: boolean;
+  /** The reply came; it settles the job once `stderrEnded` (so the next task starts with a clean stderr). */
+  reply?: () => void;
+  replyTimer?: NodeJS.Timeout;
 }
 
 interface Worker {
@@ -155,7 +328,7 @@ export class PythonWorkerPool {
     if (this.closing) return Promise.reject(new WorkerExitedError('The worker pool is closed.'));
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     return new Promise((resolvePromise, rejectPromise) => {
-      const job: Job = { id: this.nextId++, request, options, resolve: resolvePromise, reject: rejectPromise };
+      const job: Job = { id: this.nextId++, request, options, resolve: resolvePromise, reject: rejectPromise, tail: new OutputTail(), stderrEnded: false };
       if (options.signal) {
         job.onAbort = () => this.abortJob(job, options.signal!.reason);
         options.signal.addEventListener('abort', job.onAbort, { once: true });
@@ -183,6 +356,7 @@ export class PythonWorkerPool {
   }
 
   private settle(job: Job, error: unknown, value?: unknown): void {
+    clearTimeout(job.replyTimer);
     if (job.onAbort) job.options.signal?.removeEventListener('abort', job.onAbort);
     if (error !== undefined) job.reject(error);
     else job.resolve(value);
@@ -219,17 +393,18 @@ export class PythonWorkerPool {
       }
       const job = this.queue.shift()!;
       idle.job = job;
-      idle.proc.stdin.write(JSON.stringify({ op: 'invoke', id: job.id, ...job.request }) + '\n');
+      idle.stderrTail = [];
+      const maxResultBytes = job.request.maxResultBytes ?? (job.request.kind === 'lambda' ? undefined : PAYLOAD_LIMIT_BYTES);
+      idle.proc.stdin.write(JSON.stringify({ op: 'invoke', id: job.id, ...job.request, maxResultBytes }) + '\n');
     }
   }
 
   private spawnWorker(): Worker {
     const { projectDir } = this.options;
     const python = this.options.python ?? process.env.FLUXIO_PYTHON ?? 'python3';
-    const pythonPath = [PYTHON_RUNTIME_DIR, projectDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
     const proc = spawn(python, ['-u', '-c', 'from fluxio_task.worker import serve; serve()'], {
       cwd: projectDir,
-      env: { ...process.env, ...this.options.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: taskEnvironment(projectDir, process.env, this.options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       // Own process group: a terminal Ctrl-C reaches only the runner, which shuts workers down in order
       // (a worker also exits when its stdin closes, so none outlives the runner).
@@ -246,15 +421,32 @@ export class PythonWorkerPool {
     };
     this.workers.add(worker);
     proc.stdin.on('error', () => undefined);
-    createInterface({ input: proc.stdout }).on('line', (line) => this.onMessage(worker, line));
-    createInterface({ input: proc.stderr }).on('line', (line) => {
-      worker.stderrTail.push(line);
-      if (worker.stderrTail.length > 20) worker.stderrTail.shift();
-      if (worker.job?.options.onOutput) worker.job.options.onOutput(line);
-      else this.options.onStrayOutput?.(line);
+    readLines(proc.stdout, PROTOCOL_LINE_MAX_CHARS, (line, cut) => {
+      if (cut === 0) return this.onMessage(worker, line);
+      const job = worker.job;
+      if (job) {
+        this.abortJob(job, new DataLimitExceededError(`The task's reply was larger than ${PROTOCOL_LINE_MAX_CHARS} characters; it was dropped.`));
+      }
+    });
+    readLines(proc.stderr, STDERR_LINE_MAX_CHARS, (raw, cut) => {
+      let line = cut ? `${raw} [… ${cut} characters of this line cut]` : raw;
+      const marker = line.indexOf(TASK_END_MARKER);
+      const job = worker.job && !worker.job.stderrEnded ? worker.job : undefined;
+      if (marker >= 0) {
+        const id = Number(line.slice(marker + TASK_END_MARKER.length));
+        line = line.slice(0, marker);
+        if (line) this.onTaskStderr(worker, job, line);
+        if (job && job.id === id) {
+          job.stderrEnded = true;
+          if (job.reply) this.finish(worker, job);
+        }
+        return;
+      }
+      this.onTaskStderr(worker, job, line);
     });
     proc.on('error', (err) => {
-      worker.stderrTail.push(String(err));
+      if (worker.job) worker.job.tail.push(String(err));
+      else worker.stderrTail.push(String(err));
     });
     proc.on('close', (code, signal) => {
       worker.exited = true;
@@ -263,7 +455,7 @@ export class PythonWorkerPool {
       const job = worker.job;
       worker.job = undefined;
       if (job) {
-        const tail = worker.stderrTail.slice(-5).join('\n');
+        const tail = [job.tail.text(), ...worker.stderrTail].filter(Boolean).join('\n');
         this.settle(
           job,
           new WorkerExitedError(
@@ -297,15 +489,40 @@ export class PythonWorkerPool {
       return;
     }
     if (msg.op === 'output') {
-      job.options.onOutput?.(String((msg as { line?: unknown }).line ?? ''));
+      const text = String((msg as { line?: unknown }).line ?? '');
+      job.tail.push(text);
+      job.options.onOutput?.(text);
       return;
     }
-    worker.job = undefined;
-    if (msg.ok) this.settle(job, undefined, msg.result);
+    if (msg.ok) job.reply = () => this.settle(job, undefined, msg.result);
     else {
       const e = msg.error ?? { type: 'Exception', message: 'unknown error', traceback: '' };
-      this.settle(job, new PythonTaskError(e.type, e.message, e.traceback));
+      const error = e.type === 'States.DataLimitExceeded' ? new DataLimitExceededError(e.message) : new PythonTaskError(e.type, e.message, e.traceback);
+      job.reply = () => this.settle(job, error);
     }
+    if (job.stderrEnded) this.finish(worker, job);
+    // The marker follows the reply at once; a worker that never writes it (fd 2 closed) still gets its reply.
+    else job.replyTimer = setTimeout(() => this.finish(worker, job), 1000);
+  }
+
+  /** A stderr line of the worker: the running task's (until its end marker), else stray. */
+  private onTaskStderr(worker: Worker, job: Job | undefined, line: string): void {
+    if (job) {
+      job.tail.push(line);
+      if (job.options.onOutput) job.options.onOutput(line);
+      else this.options.onStrayOutput?.(line);
+      return;
+    }
+    worker.stderrTail.push(line);
+    if (worker.stderrTail.length > 20) worker.stderrTail.shift();
+    this.options.onStrayOutput?.(line);
+  }
+
+  /** Settles a job whose reply (and stderr end) came, and gives the worker its next job. */
+  private finish(worker: Worker, job: Job): void {
+    if (worker.job !== job || !job.reply) return;
+    worker.job = undefined;
+    job.reply();
     this.dispatch();
   }
 }

@@ -12,6 +12,8 @@
  * | `FLUXIO_BLOB_DIR` | blob directory (embedded) | required on embedded |
  * | `FLUXIO_STATE_DATA_TTL_SECONDS` | default item lifetime, seconds | 604800 (7 days) |
  * | `FLUXIO_STATE_DATA_MAX_TTL_SECONDS` | longest lifetime a request may ask for | 31622400 (366 days) |
+ * | `FLUXIO_STAGE` | deployment stage: the stop function accepts only executions of state machines `<stage>-<project>-<fn>` | none (`<project>-<fn>`) |
+ * | `FLUXIO_AWS_ACCOUNT_ID` | the stop function accepts only execution ARNs of this account | any (IAM scopes it) |
  */
 import { DEFAULT_STATE_DATA_TABLE, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS } from '@fluxio/contracts/schemas/stateData';
 
@@ -25,6 +27,7 @@ export interface StateDataConfig {
   blobDir?: string;
   defaultTtlSeconds: number;
   maxTtlSeconds: number;
+  stage?: string;
 }
 
 /** Read the configuration from `env`. @throws Error naming the missing or invalid variable */
@@ -51,6 +54,7 @@ export function readStateDataConfig(env: NodeJS.ProcessEnv = process.env): State
     blobDir: env.FLUXIO_BLOB_DIR || undefined,
     defaultTtlSeconds,
     maxTtlSeconds,
+    stage: env.FLUXIO_STAGE || undefined,
   };
   if (target === 'aws' && !config.bucketName) throw new Error('FLUXIO_BUCKET_NAME is required on the aws target (the offload bucket).');
   if (target === 'embedded' && (!config.dynamodbEndpoint || !config.blobDir))

@@ -51,6 +51,8 @@ export interface AwsStateDataOptions {
   dynamodb?: DynamoDBClientConfig;
   s3?: S3ClientConfig;
   sfn?: SFNClientConfig;
+  /** Deployment stage (state machines `<stage>-<project>-<fn>`), for the stop ownership check. */
+  stage?: string;
   /** Create missing tables (only against a local DynamoDB). @default false */
   autoCreateTables?: boolean;
   now?: () => number;
@@ -88,7 +90,7 @@ export async function createStateDataService(options: EmbeddedStateDataOptions |
   if (options.target === 'aws') {
     const items = new DynamoDbItemStore({ clientConfig: options.dynamodb, autoCreateTables: options.autoCreateTables });
     const blobs = new S3BlobStore({ bucket: options.bucketName, clientConfig: options.s3 });
-    const executions = options.executions ?? new SfnExecutionController({ clientConfig: options.sfn });
+    const executions = options.executions ?? new SfnExecutionController({ clientConfig: options.sfn, stage: options.stage });
     if (options.autoCreateTables) await items.ensureTable(tableName);
     const service = assemble(items, blobs, executions);
     return {

@@ -32,12 +32,46 @@ export interface StoredItem {
   expiresAt: number;
 }
 
+/**
+ * The head of a partition (issue 11): which generation holds its items and
+ * which project owns it. Stored at `(partition key, sort_key -1)`; the items
+ * of generation `g` live under partition key `<partition key>#<g>` (`#` cannot
+ * occur in a partition key the API accepts, so storage keys never collide).
+ */
+export interface PartitionHead {
+  partitionKey: string;
+  generation: string;
+  /** The project that may write the partition. */
+  ownerProject: string;
+  /** Epoch seconds; never before the last expiry of the generation's items. */
+  expiresAt: number;
+}
+
+/** The outcome of a conditional head write. */
+export type HeadWrite = { ok: true; previous?: PartitionHead } | { ok: false; current?: PartitionHead };
+
 /** Item storage (DynamoDB on both targets; dynalite locally). */
 export interface ItemStore {
   /** Write one whole item (replacing any item at the same key). */
   put(tableName: string, item: StoredItem): Promise<void>;
-  /** Write many items; every item is written whole or not at all. Retries unprocessed items. */
-  putMany(tableName: string, items: StoredItem[]): Promise<void>;
+  /**
+   * Write many items; every item is written whole or not at all. Retries unprocessed items.
+   * @param options.deadline epoch ms after which no further batch is sent (throws 503 `StateData.WriteTimeout`)
+   */
+  putMany(tableName: string, items: StoredItem[], options?: { deadline?: number }): Promise<void>;
+  /** Strongly consistent read of a partition's head, or `undefined`. */
+  getHead(tableName: string, partitionKey: string): Promise<PartitionHead | undefined>;
+  /**
+   * Write `head` only if the partition has no head, or its head is owned by
+   * `head.ownerProject`, or its head expired before `nowSeconds` (one
+   * conditional PutItem). `ok: false` when another project owns it.
+   * Creating the table when it is missing is allowed (embedded target).
+   */
+  putHead(tableName: string, head: PartitionHead, options: { nowSeconds: number; onlyIfAbsent?: boolean }): Promise<HeadWrite>;
+  /** Raise the head's expiry to `expiresAt` if it still names `generation` and expires earlier. */
+  extendHead(tableName: string, partitionKey: string, generation: string, expiresAt: number): Promise<void>;
+  /** Delete every item stored under `partitionKey` (best effort, stops at `deadline`, epoch ms). */
+  deletePartition(tableName: string, partitionKey: string, options?: { deadline?: number }): Promise<void>;
   /** Strongly consistent read of one item, or `undefined`. */
   get(tableName: string, partitionKey: string, index: number): Promise<StoredItem | undefined>;
   /** Every item of a partition (after `afterIndex` when given), ascending index, strongly consistent, all pages. */
@@ -63,9 +97,10 @@ export interface BlobStore {
   /**
    * A URL the client can `PUT` / `GET` the blob with, valid `expiresInSeconds`.
    * `origin` is the base URL the request came in on (used by the embedded
-   * target, whose URLs point back at the local server).
+   * target, whose URLs point back at the local server). `sizeBytes` (uploads)
+   * is the exact size the URL accepts: a body of another size is refused.
    */
-  presign(method: 'PUT' | 'GET', key: string, expiresInSeconds: number, origin: string): Promise<PresignedUrl>;
+  presign(method: 'PUT' | 'GET', key: string, expiresInSeconds: number, origin: string, sizeBytes?: number): Promise<PresignedUrl>;
 }
 
 /** Result of stopping an execution. */
@@ -74,9 +109,11 @@ export type StopOutcome = 'stopped' | 'already-finished';
 /** Stops executions (Step Functions StopExecution on AWS; the local runner embedded). */
 export interface ExecutionController {
   /**
-   * Stop the execution named `execution` (a name, or a full execution ARN on AWS).
+   * Stop the execution named `execution` (a name, or a full execution ARN on
+   * AWS) of `project`; an execution of another project is never stopped.
    * Stopping a finished execution is not an error (`'already-finished'`).
-   * @throws StateDataError `StateData.ExecutionNotFound` (404) when it does not exist
+   * @throws StateDataError `StateData.ExecutionNotFound` (404) when the project has no such execution;
+   *   403 `StateData.ExecutionNotInProject` when the ARN names another project's state machine
    */
-  stop(execution: string, options: { error?: string; cause?: string }): Promise<StopOutcome>;
+  stop(project: string, execution: string, options: { error?: string; cause?: string }): Promise<StopOutcome>;
 }

@@ -39,7 +39,12 @@ export function serviceFromEnv(env: NodeJS.ProcessEnv = process.env): StateDataS
       });
   const executions = local
     ? new InMemoryExecutionRegistry()
-    : new SfnExecutionController({ clientConfig: config.sfnEndpoint ? { endpoint: config.sfnEndpoint } : {} });
+    : new SfnExecutionController({
+        clientConfig: config.sfnEndpoint ? { endpoint: config.sfnEndpoint } : {},
+        stage: config.stage,
+        region: env.AWS_REGION || undefined,
+        account: env.FLUXIO_AWS_ACCOUNT_ID || undefined,
+      });
   return new StateDataService({
     items,
     blobs,

@@ -20,7 +20,7 @@ describe('local items', () => {
   it('put_item returns the original pointer and get_item reads the value back', async () => {
     // GIVEN a value  WHEN it is put under a key  THEN the pointer names table, partition key and key
     const pointer = await client.putItem('characters', { name: 'jerry', tags: ['a', 1, null, true], n: 1.5 });
-    expect(pointer).toEqual({ table_name: 'fluxio-state-data', partition_key: 'exec-1:characters', key: 'characters' });
+    expect(pointer).toEqual({ table_name: 'fluxio-state-data', partition_key: 'demo:exec-1:characters', key: 'characters' });
     expect(await client.getItem('characters')).toEqual({ name: 'jerry', tags: ['a', 1, null, true], n: 1.5 });
   });
 
@@ -42,7 +42,7 @@ describe('local items', () => {
   it('put_items stores each element under its index and returns the Map pointer', async () => {
     const values = Array.from({ length: 60 }, (_, i) => ({ i, name: `character-${i}` }));
     const pointer = await client.putItems('many', values);
-    expect(pointer).toEqual({ table_name: 'fluxio-state-data', partition_key: 'exec-1:many', key: 'many', items: new Array(60).fill(1) });
+    expect(pointer).toEqual({ table_name: 'fluxio-state-data', partition_key: 'demo:exec-1:many', key: 'many', items: new Array(60).fill(1) });
     expect(await client.getItem('many', 37)).toEqual({ i: 37, name: 'character-37' });
     // index order is numeric (2 before 10), every page is read
     expect(await client.getItems('many')).toEqual(values);
@@ -57,7 +57,7 @@ describe('local items', () => {
     expect(err).toBeInstanceOf(NoItemFound);
     expect(err.status).toBe(404);
     expect(err.code).toBe('StateData.NoItemFound');
-    expect(err.message).toContain('partition_key=exec-1:missing sort_key=3 table_name=fluxio-state-data');
+    expect(err.message).toContain('partition_key=demo:exec-1:missing sort_key=3 table_name=fluxio-state-data');
   });
 
   it('map-iteration helpers locate the item from the Map iteration input', async () => {
@@ -75,7 +75,7 @@ describe('local items', () => {
     await client.putItemForMapIteration({ ...event, context_index: '1' }, { n: 'one' });
     expect(await client.getItem('fan', 1)).toEqual({ n: 'one' });
     const g = await client.putGlobalItemForMapIteration({ ...event, context_index: 0 }, { n: 'zero' });
-    expect(g).toEqual({ table_name: 'fluxio-state-data', partition_key: 'exec-1:fan' });
+    expect(g).toEqual({ table_name: 'fluxio-state-data', partition_key: 'demo:exec-1:fan' });
     expect(await client.getItems('fan')).toEqual([{ n: 'zero' }, { n: 'one' }, { n: 2 }]);
   });
 
@@ -115,10 +115,10 @@ describe('global items', () => {
 
   it('a client with table_name stores local items in that table', async () => {
     const c = new StateDataClient({ baseUrl: platform.url, project: 'demo', execution: 'exec-9', tableName: 'custom-table' });
-    expect(await c.putItem('k', 'v')).toEqual({ table_name: 'custom-table', partition_key: 'exec-9:k', key: 'k' });
-    expect(await c.putItems('ks', [1, 2])).toEqual({ table_name: 'custom-table', partition_key: 'exec-9:ks', key: 'ks', items: [1, 1] });
+    expect(await c.putItem('k', 'v')).toEqual({ table_name: 'custom-table', partition_key: 'demo:exec-9:k', key: 'k' });
+    expect(await c.putItems('ks', [1, 2])).toEqual({ table_name: 'custom-table', partition_key: 'demo:exec-9:ks', key: 'ks', items: [1, 1] });
     expect(await c.getItem('k')).toBe('v');
-    expect(await client.getGlobalItems('custom-table', 'exec-9:ks')).toEqual([1, 2]);
+    expect(await client.getGlobalItems('custom-table', 'demo:exec-9:ks')).toEqual([1, 2]);
   });
 });
 
@@ -136,7 +136,7 @@ describe('stop execution', () => {
     const { InMemoryExecutionRegistry } = await import('../src/adapters/InMemoryExecutionRegistry.ts');
     const registry = platform.executions as InstanceType<typeof InMemoryExecutionRegistry>;
     const aborted: unknown[] = [];
-    registry.register('exec-1', (error, cause) => aborted.push({ error, cause }));
+    registry.register('exec-1', (error, cause) => aborted.push({ error, cause }), 'demo');
     expect(await client.stopExecution({ error: 'FeatureOff', cause: 'flag disabled' })).toBe('stopped');
     expect(aborted).toEqual([{ error: 'FeatureOff', cause: 'flag disabled' }]);
     expect(await client.stopExecution()).toBe('already-finished');

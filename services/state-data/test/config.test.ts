@@ -59,11 +59,12 @@ describe('serviceFromEnv (embedded)', () => {
     });
     const address = { tableName: service.defaultTableName, partitionKey: 'e:k', index: 0 };
     expect(service.defaultTableName).toBe('cfg-table');
-    await service.putItem(address, JSON.stringify('v'.repeat(400_000)));
+    await service.putItem('demo', address, JSON.stringify('v'.repeat(400_000)));
     expect(await readdir(path.join(dir, 'workflow_state_data', 'cfg-table'))).toEqual(['e%3Ak']);
-    const item = await service.items.get('cfg-table', 'e:k', 0);
+    const head = await service.items.getHead('cfg-table', 'e:k');
+    const item = await service.items.get('cfg-table', `e:k#${head!.generation}`, 0);
     expect(item!.expiresAt - Math.floor(Date.now() / 1000)).toBeGreaterThan(3500);
     expect(item!.expiresAt - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(3600);
-    await expect(service.putItem(address, '1', 7201)).rejects.toMatchObject({ code: 'StateData.TtlTooLong', statusCode: 400 });
+    await expect(service.putItem('demo', address, '1', 7201)).rejects.toMatchObject({ code: 'StateData.TtlTooLong', statusCode: 400 });
   });
 });

@@ -23,7 +23,7 @@ describe('handlers with API Gateway v2 events', () => {
   it('put then get through the deployed handler, base64 body as API Gateway sends it', async () => {
     const put = await itemsHandler(await event('put-item.json'), context);
     expect(put.statusCode).toBe(200);
-    expect(JSON.parse(put.body!)).toEqual({ table_name: 'fluxio-state-data', partition_key: 'exec-42:characters', key: 'characters' });
+    expect(JSON.parse(put.body!)).toEqual({ table_name: 'fluxio-state-data', partition_key: 'demo:exec-42:characters', key: 'characters' });
     const getEvent = await event('put-item.json');
     getEvent.routeKey = getEvent.requestContext.routeKey = 'GET /v1/projects/{project}/executions/{execution}/items/{key}/{index}';
     getEvent.requestContext.http.method = 'GET';
@@ -86,7 +86,7 @@ describe('bad input gets a 4xx with a clear error', () => {
     ['stop with malformed JSON', 'POST', '/v1/projects/demo/executions/e/stop', '{', 400, 'Request.MalformedJson'],
     ['missing item', 'GET', `${L}/never-put/0`, undefined, 404, 'StateData.NoItemFound'],
     ['missing global item', 'GET', `${G}/fluxio-state-data/partitions/nope/items/7`, undefined, 404, 'StateData.NoItemFound'],
-    ['unknown route', 'DELETE', `${L}/k/0`, undefined, 404, 'Route.NotFound'],
+    ['unknown method on an item route', 'DELETE', `${L}/k/0`, undefined, 405, 'Route.MethodNotAllowed'],
   ])('%s → %i %s', async (_name, method, path, body, status, code) => {
     const res = await call(method as string, path as string, body as string | object | undefined);
     expect(res.status).toBe(status);

@@ -22,7 +22,7 @@ let client: StateDataClient;
 let ddb: DynamoDBClient;
 let clockMs = Date.now();
 
-const rawItem = async (partitionKey: string, index: number) =>
+const rawRow = async (partitionKey: string, index: number) =>
   (
     await ddb.send(
       new GetItemCommand({
@@ -32,6 +32,11 @@ const rawItem = async (partitionKey: string, index: number) =>
       }),
     )
   ).Item;
+/** The stored row of item `index` of partition `partitionKey`: in the generation its head (sort key -1) names. */
+const rawItem = async (partitionKey: string, index: number) => {
+  const head = await rawRow(partitionKey, -1);
+  return head ? rawRow(`${partitionKey}#${head.generation!.S}`, index) : undefined;
+};
 
 beforeAll(async () => {
   platform = await startStateDataServer({ now: () => clockMs });
@@ -52,14 +57,14 @@ describe('offload boundary (spec §20.3: JSON > 390,000 bytes goes to the blob s
     const value = valueOfJsonSize(size);
     expect(Buffer.byteLength(JSON.stringify(value))).toBe(size);
     await client.putItem(`b${size}`, value);
-    const item = (await rawItem(`big:b${size}`, 0))!;
+    const item = (await rawItem(`demo:big:b${size}`, 0))!;
     if (where === 'inline') {
       expect(item.data?.S).toBe(JSON.stringify(value));
       expect(item.blob_key).toBeUndefined();
     } else {
       expect(item.data).toBeUndefined();
       const sha = sha256Hex(JSON.stringify(value));
-      expect(item.blob_key?.S).toBe(blobKeyFor('fluxio-state-data', `big:b${size}`, 0, sha));
+      expect(item.blob_key?.S).toBe(blobKeyFor('fluxio-state-data', `demo:big:b${size}`, 0, sha));
       expect(item.blob_size?.N).toBe(String(size));
       expect(item.blob_sha256?.S).toBe(sha);
     }
@@ -69,8 +74,8 @@ describe('offload boundary (spec §20.3: JSON > 390,000 bytes goes to the blob s
   it('put_items offloads only the big elements and reads all back in order', async () => {
     const values = [{ small: 1 }, valueOfJsonSize(400_000), { small: 3 }, valueOfJsonSize(390_001)];
     await client.putItems('mixed', values);
-    expect((await rawItem('big:mixed', 1))!.blob_key).toBeDefined();
-    expect((await rawItem('big:mixed', 2))!.data).toBeDefined();
+    expect((await rawItem('demo:big:mixed', 1))!.blob_key).toBeDefined();
+    expect((await rawItem('demo:big:mixed', 2))!.data).toBeDefined();
     expect(await client.getItems('mixed')).toEqual(values);
     expect(await client.getItem('mixed', 3)).toBe(values[3]);
   });
@@ -91,7 +96,7 @@ describe('offload boundary (spec §20.3: JSON > 390,000 bytes goes to the blob s
   it('a corrupted blob is reported, not returned', async () => {
     const value = valueOfJsonSize(500_000);
     await client.putItem('corrupt', value);
-    const item = (await rawItem('big:corrupt', 0))!;
+    const item = (await rawItem('demo:big:corrupt', 0))!;
     const file = (platform.service.blobs as DirectoryBlobStore).pathOf(item.blob_key!.S!);
     const bytes = await readFile(file);
     bytes[1000] = 'y'.charCodeAt(0);
@@ -99,15 +104,15 @@ describe('offload boundary (spec §20.3: JSON > 390,000 bytes goes to the blob s
     const err = await failure(client.getItem('corrupt'));
     expect(err).toBeInstanceOf(StateDataClientError);
     expect(err.code).toBe('StateData.IntegrityError');
-    expect(err.message).toContain('partition_key=big:corrupt sort_key=0');
+    expect(err.message).toContain('partition_key=demo:big:corrupt sort_key=0');
     expect(err.message).toContain('Put the item again');
   });
 
   it('rewriting an offloaded item never changes the bytes the old item points to', async () => {
     await client.putItem('rewrite', valueOfJsonSize(450_000));
-    const before = (await rawItem('big:rewrite', 0))!.blob_key!.S!;
+    const before = (await rawItem('demo:big:rewrite', 0))!.blob_key!.S!;
     await client.putItem('rewrite', 'y'.repeat(450_000));
-    const after = (await rawItem('big:rewrite', 0))!.blob_key!.S!;
+    const after = (await rawItem('demo:big:rewrite', 0))!.blob_key!.S!;
     expect(after).not.toBe(before);
     expect(await client.getItem('rewrite')).toBe('y'.repeat(450_000));
   });
@@ -194,10 +199,10 @@ describe('expiry', () => {
   it('items get expires_at = now + 7 days by default, or the requested lifetime', async () => {
     await client.putItem('ttl-default', 1);
     const nowS = Math.floor(clockMs / 1000);
-    expect(Number((await rawItem('big:ttl-default', 0))!.expires_at.N)).toBe(nowS + 7 * 24 * 3600);
+    expect(Number((await rawItem('demo:big:ttl-default', 0))!.expires_at.N)).toBe(nowS + 7 * 24 * 3600);
     const short = new StateDataClient({ baseUrl: platform.url, project: 'demo', execution: 'big', ttlSeconds: 60 });
     await short.putItems('ttl-short', ['a', 'b']);
-    expect(Number((await rawItem('big:ttl-short', 1))!.expires_at.N)).toBe(nowS + 60);
+    expect(Number((await rawItem('demo:big:ttl-short', 1))!.expires_at.N)).toBe(nowS + 60);
   });
 
   it('expired items read as absent although DynamoDB (dynalite) still holds them', async () => {
@@ -206,7 +211,7 @@ describe('expiry', () => {
     await client.putItem('ttl-gone', 'stays', 1);
     expect(await client.getItems('ttl-gone')).toEqual(['soon gone', 'stays']);
     clockMs += 61_000;
-    expect(await rawItem('big:ttl-gone', 0)).toBeDefined();
+    expect(await rawItem('demo:big:ttl-gone', 0)).toBeDefined();
     await expect(client.getItem('ttl-gone')).rejects.toBeInstanceOf(NoItemFound);
     expect(await client.getItems('ttl-gone')).toEqual(['stays']);
   });
@@ -217,8 +222,8 @@ describe('persistence', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fluxio-sd-'));
     try {
       const first = await createStateDataService({ target: 'embedded', dataDir: dir });
-      await first.service.putItem({ tableName: 'fluxio-state-data', partitionKey: 'e:k', index: 0 }, '{"a":1}');
-      await first.service.putItem({ tableName: 'fluxio-state-data', partitionKey: 'e:k', index: 1 }, JSON.stringify(valueOfJsonSize(400_000)));
+      await first.service.putItem('demo', { tableName: 'fluxio-state-data', partitionKey: 'e:k', index: 0 }, '{"a":1}');
+      await first.service.putItem('demo', { tableName: 'fluxio-state-data', partitionKey: 'e:k', index: 1 }, JSON.stringify(valueOfJsonSize(400_000)));
       await first.close();
       const second = await createStateDataService({ target: 'embedded', dataDir: dir });
       try {

@@ -89,9 +89,9 @@ describe('no readable half-item', () => {
   it('a failing blob write writes no item, and the previous value stays readable', async () => {
     const items = store();
     const blobs = new DirectoryBlobStore({ root: blobDir });
-    await service(items, blobs).putItem(addr, '"before"');
+    await service(items, blobs).putItem('demo', addr, '"before"');
     const failing = Object.assign(Object.create(blobs), { put: async () => Promise.reject(new Error('disk full')) }) as DirectoryBlobStore;
-    await expect(service(items, failing).putItem(addr, big)).rejects.toThrow('disk full');
+    await expect(service(items, failing).putItem('demo', addr, big)).rejects.toThrow('disk full');
     expect(await service(items, blobs).getItem(addr, 'http://x')).toEqual({ json: '"before"' });
     items.client.destroy();
   });
@@ -99,8 +99,8 @@ describe('no readable half-item', () => {
   it('a failing item write after the blob leaves the previous value readable (the new blob is unreferenced)', async () => {
     const items = store();
     const blobs = new DirectoryBlobStore({ root: blobDir });
-    const failingItems: ItemStore = { ...items, get: items.get.bind(items), query: items.query.bind(items), putMany: items.putMany.bind(items), put: async () => Promise.reject(new Error('connection reset')) };
-    await expect(service(failingItems, blobs).putItem(addr, big)).rejects.toThrow('connection reset');
+    const failingItems = Object.assign(Object.create(items), { put: async () => Promise.reject(new Error('connection reset')) }) as ItemStore;
+    await expect(service(failingItems, blobs).putItem('demo', addr, big)).rejects.toThrow('connection reset');
     expect(await service(items, blobs).getItem(addr, 'http://x')).toEqual({ json: '"before"' });
     items.client.destroy();
   });

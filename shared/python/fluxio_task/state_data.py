@@ -13,6 +13,12 @@ Pointers returned by puts are the original shapes::
     put_global_item(_for_map_iteration)   -> {"table_name", "partition_key"}
     put_global_items                      -> {"table_name", "partition_key", "items": [1, 1, ...]}
 
+Local items live under partition key ``<project>:<namespace>:<key>`` (scoped
+by project). ``put_items`` replaces the key's items as a whole: readers see
+the old list or the new one, never a mix. A list too long for one request
+(5 MiB of JSON or 10,000 elements) is sent as several requests of one
+*generation* that the last request commits, so it stays all-or-nothing.
+
 Values whose JSON is above the HTTP body limit (5 MiB) travel through
 presigned upload/download URLs, checked against their SHA-256; values up to
 100 MiB are supported.
@@ -28,8 +34,10 @@ from . import _http
 
 #: Largest inline request body, bytes (the service's limit: Lambda's 6 MB payload minus the event envelope).
 MAX_BODY_BYTES = 5 * 1024 * 1024
+#: Most elements one put_items request carries (the service's MAX_PUT_ITEMS_PER_REQUEST).
+MAX_ITEMS_PER_REQUEST = 10_000
 #: Bytes reserved in a body for everything but the values.
-_ENVELOPE_BYTES = 128
+_ENVELOPE_BYTES = 256
 
 
 class StateDataClientError(Exception):
@@ -85,7 +93,7 @@ class StateDataClient:
     Args:
         base_url: base URL of the Fluxio HTTP API, e.g. ``http://127.0.0.1:4510``.
         project: the project name (routes are scoped by project).
-        namespace: the execution name; local items live under ``<namespace>:<key>``.
+        namespace: the execution name; local items live under ``<project>:<namespace>:<key>``.
         table_name: store local items in this table instead of the platform table.
         ttl_days: item lifetime in days; ``None``/default uses the service default (7 days).
         execution_arn: the execution ARN, needed by ``stop_execution`` on AWS
@@ -141,7 +149,7 @@ class StateDataClient:
                 "Local items need the execution name (namespace / FLUXIO_EXECUTION_NAME).", code="Client.NoExecution"
             )
         if self.table_name:
-            return self._global_path(self.table_name, "%s:%s" % (self.namespace, key))
+            return self._global_path(self.table_name, "%s:%s:%s" % (self.project, self.namespace, key))
         return "/v1/projects/%s/executions/%s/items/%s" % (_quote(self.project), _quote(self.namespace), _quote(key))
 
     def _global_path(self, table_name, partition_key):
@@ -151,10 +159,12 @@ class StateDataClient:
             _quote(partition_key),
         )
 
-    def _put_one(self, path, index, text):
+    def _put_one(self, path, index, text, generation=None):
+        """Store one value (JSON text); through a presigned URL when too big for a body; into ``generation`` when given."""
         data = text.encode("utf-8")
+        extra = self._ttl_part() + ("" if generation is None else ',"generation":"%s"' % generation)
         if len(data) + _ENVELOPE_BYTES <= MAX_BODY_BYTES:
-            return self._call("PUT", "%s/%d" % (path, index), '{"value":%s%s}' % (text, self._ttl_part()))
+            return self._call("PUT", "%s/%d" % (path, index), '{"value":%s%s}' % (text, extra))
         sha256 = hashlib.sha256(data).hexdigest()
         grant = self._call(
             "POST", "%s/%d/upload-url" % (path, index), json.dumps({"sha256": sha256, "sizeBytes": len(data)})
@@ -163,34 +173,51 @@ class StateDataClient:
             _http.request("PUT", grant["url"], data, headers=grant.get("headers") or {}, sign=False, timeout=self.timeout, raw=True)
         except _http.HttpFailure as e:
             raise StateDataClientError("Upload to the presigned URL failed: %s" % e, e.status, "Client.UploadFailed") from None
-        upload = '{"upload":{"sha256":"%s","sizeBytes":%d}%s}' % (sha256, len(data), self._ttl_part())
+        upload = '{"upload":{"sha256":"%s","sizeBytes":%d}%s}' % (sha256, len(data), extra)
         return self._call("PUT", "%s/%d" % (path, index), upload)
 
     def _put_many(self, path, items):
+        """Replace the items at ``path`` as one put_items: one request when the list fits,
+        else several requests of one generation that the last one commits."""
         texts = [_to_json(v) for v in items]
-        pointer = None
+        steps = []  # ("batch", start, [texts]) or ("one", index, text)
         chunk, start, size = [], 0, 0
-
-        def send(first, values):
-            return self._call(
-                "PUT", path, '{"items":[%s],"startIndex":%d%s}' % (",".join(values), first, self._ttl_part())
-            )
-
         for i, text in enumerate(texts):
             n = len(text.encode("utf-8")) + 1
             if n + _ENVELOPE_BYTES > MAX_BODY_BYTES:
                 if chunk:
-                    pointer = send(start, chunk)
-                pointer = self._put_one(path, i, text)
+                    steps.append(("batch", start, chunk))
+                steps.append(("one", i, text))
                 chunk, start, size = [], i + 1, 0
                 continue
-            if chunk and size + n + _ENVELOPE_BYTES > MAX_BODY_BYTES:
-                pointer = send(start, chunk)
+            if chunk and (size + n + _ENVELOPE_BYTES > MAX_BODY_BYTES or len(chunk) >= MAX_ITEMS_PER_REQUEST):
+                steps.append(("batch", start, chunk))
                 chunk, start, size = [], i, 0
             chunk.append(text)
             size += n
-        if chunk or not texts:
-            pointer = send(start, chunk)
+        if chunk or not steps:
+            steps.append(("batch", start, chunk))
+
+        def send(first, values, generation, commit):
+            body = '{"items":[%s],"startIndex":%d%s' % (",".join(values), first, self._ttl_part())
+            if generation is not None:
+                body += ',"generation":"%s"' % generation
+            if not commit:
+                body += ',"commit":false'
+            return self._call("PUT", path, body + "}")
+
+        if len(steps) == 1 and steps[0][0] == "batch":
+            pointer = send(steps[0][1], steps[0][2], None, True)
+        else:
+            generation = None
+            for kind, where, what in steps:
+                if kind == "batch":
+                    generation = send(where, what, generation, False).get("generation", generation)
+                else:
+                    if generation is None:
+                        generation = send(0, [], None, False)["generation"]
+                    self._put_one(path, where, what, generation)
+            pointer = send(len(texts), [], generation, True)  # one conditional write makes the whole list current
         result = {"table_name": pointer["table_name"], "partition_key": pointer["partition_key"]}
         result["items"] = [1] * len(texts)
         return result
@@ -216,13 +243,21 @@ class StateDataClient:
         return self._resolve(self._call("GET", "%s/%d" % (path, index)))
 
     def _get_many(self, path):
-        values, after = [], None
-        while True:
-            page = self._call("GET", path if after is None else "%s?after=%d" % (path, after))
-            values.extend(self._resolve(item) for item in page["items"])
-            if page.get("next") is None:
-                return values
-            after = page["next"]
+        """Every value at ``path``, all pages from one put_items (read again when it was replaced while paging)."""
+        for attempt in range(5):
+            values, cursor = [], None
+            try:
+                while True:
+                    page = self._call("GET", path if cursor is None else "%s?%s" % (path, cursor))
+                    values.extend(self._resolve(item) for item in page["items"])
+                    if page.get("next") is None:
+                        return values
+                    cursor = "after=%d" % page["next"]
+                    if page.get("generation"):
+                        cursor += "&generation=%s" % _quote(page["generation"])
+            except StateDataClientError as e:
+                if e.code != "StateData.ItemsReplaced" or attempt == 4:
+                    raise
 
     def _local_pointer(self, pointer, key):
         out = {"table_name": pointer["table_name"], "partition_key": pointer["partition_key"], "key": key}

@@ -17,8 +17,19 @@ Replies: ``{"op": "ready"}`` once at start, ``{"id", "ok": true, "result"}``,
 ``{"id", "op": "heartbeat"}`` while a task reports being alive, and
 ``{"id", "op": "output", "line"}`` for what the task prints (sys.stdout and
 sys.stderr are redirected into the protocol while it runs, so its output
-stays in order with its reply; writes straight to file descriptor 1 or 2 go
-to the worker's stderr).
+stays in order with its reply; lines longer than 8 KiB are split; writes
+straight to file descriptor 1 or 2 go to the worker's stderr, where the
+worker ends each task with ``TASK_END_MARKER + id`` on a line of its own so
+the runner gives those lines to the task that wrote them).
+
+Limits: with ``"maxResultBytes"`` in the request, a result whose JSON (UTF-8)
+is larger fails the task with ``States.DataLimitExceeded`` instead of being
+sent; error messages and tracebacks are cut to 32,768 characters.
+
+While a task runs, ``FLUXIO_PROJECT``, ``FLUXIO_EXECUTION_NAME`` and
+``FLUXIO_STATE_DATA_URL`` are set for it (``StateDataClient.from_env()``).
+The worker exits by itself when the process that started it is gone (a
+watchdog thread; on Linux also ``PR_SET_PDEATHSIG``), even in a long task.
 """
 
 import asyncio
@@ -27,9 +38,18 @@ import io
 import json
 import os
 import sys
+import threading
+import time
 import traceback
 
 from .context import TaskContext
+
+#: Ends each task on the worker's stderr (file descriptor 2): ``\x1efluxio-task-end <id>``.
+TASK_END_MARKER = "\x1efluxio-task-end "
+#: Longest ``output`` line sent (longer writes are split), in characters.
+OUTPUT_LINE_MAX_CHARS = 8192
+#: Longest error message / traceback sent (Step Functions' cause limit), in characters.
+ERROR_TEXT_MAX_CHARS = 32768
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _HIDDEN_DIRS = (_PACKAGE_DIR + os.sep, os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep)
@@ -101,11 +121,23 @@ class _TaskOutput(io.TextIOBase):
 
     def write(self, text):
         text = str(text)
-        self._partial += text
-        while "\n" in self._partial:
-            line, self._partial = self._partial.split("\n", 1)
-            self._server.send({"id": self._id, "op": "output", "line": line})
+        start = 0
+        while True:
+            end = text.find("\n", start)
+            if end < 0:
+                break
+            self._emit(self._partial + text[start:end])
+            self._partial = ""
+            start = end + 1
+        self._partial += text[start:]
+        while len(self._partial) > OUTPUT_LINE_MAX_CHARS:
+            self._emit(self._partial[:OUTPUT_LINE_MAX_CHARS])
+            self._partial = self._partial[OUTPUT_LINE_MAX_CHARS:]
         return len(text)
+
+    def _emit(self, line):
+        for i in range(0, max(len(line), 1), OUTPUT_LINE_MAX_CHARS):
+            self._server.send({"id": self._id, "op": "output", "line": line[i : i + OUTPUT_LINE_MAX_CHARS]})
 
     def flush(self):
         if self._partial:
@@ -178,6 +210,7 @@ class _Server:
         interval = max(heartbeat / 3.0, 0.05) if heartbeat and msg.get("kind") == "worker" else None
         output = _TaskOutput(self, req_id)
         saved = (sys.stdout, sys.stderr)
+        saved_env = _set_task_env(msg)
         sys.stdout = sys.stderr = output
         try:
             try:
@@ -194,26 +227,39 @@ class _Server:
             finally:
                 output.flush()
                 sys.stdout, sys.stderr = saved
+                _restore_env(saved_env)
+                self._end_stderr(req_id)
             try:
-                line = json.dumps({"id": req_id, "ok": True, "result": result}, separators=(",", ":"))
+                body = json.dumps(result, separators=(",", ":"))
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"the task returned a value that is not JSON-serialisable: {exc}") from None
-            self.proto.write(line + "\n")
+            _check_result_size(body, result, msg.get("maxResultBytes"))
+            self.proto.write('{"id":%s,"ok":true,"result":%s}\n' % (json.dumps(req_id), body))
             self.proto.flush()
         except BaseException as exc:  # noqa: BLE001 - every task failure is reported, the worker stays up
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            self.send(
-                {
-                    "id": req_id,
-                    "ok": False,
-                    "error": {
-                        "type": type(exc).__name__,
-                        "message": str(exc),
-                        "traceback": _format_traceback(exc),
-                    },
+            if isinstance(exc, _DataLimitExceeded):
+                error = {"type": "States.DataLimitExceeded", "message": str(exc), "traceback": ""}
+            else:
+                error = {
+                    "type": type(exc).__name__,
+                    "message": _cap_start(str(exc)),
+                    "traceback": _cap_end(_format_traceback(exc)),
                 }
-            )
+            self.send({"id": req_id, "ok": False, "error": error})
+
+    def _end_stderr(self, req_id):
+        """Marks the end of this task's raw stderr output (see TASK_END_MARKER)."""
+        for stream in (sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a closed stream has nothing to flush
+                pass
+        try:
+            os.write(2, (TASK_END_MARKER + str(req_id) + "\n").encode("utf-8"))
+        except OSError:
+            pass
 
     def cleanup(self):
         for spec, worker in list(self.workers.items()):
@@ -240,15 +286,98 @@ class _Server:
             self.send({"op": "closed"})
 
 
+class _DataLimitExceeded(Exception):
+    """The task's result is over ``maxResultBytes`` (reported as States.DataLimitExceeded)."""
+
+
+def _check_result_size(body, result, limit):
+    # ASCII-escaped JSON is never shorter than its UTF-8 form: measure UTF-8 only when it may matter.
+    if not limit or len(body) <= limit:
+        return
+    size = len(json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise _DataLimitExceeded(
+            f"The task returned {size} bytes of JSON; Step Functions allows {limit} bytes (256 KiB) per task result "
+            "and state output. Keep large data in the state data service: store it with "
+            "context.state_data_client.put_item(key, value) and return the pointer it gives (read it back with get_item)."
+        )
+
+
+def _cap_start(text, limit=ERROR_TEXT_MAX_CHARS):
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" [... {len(text) - limit} characters cut]"
+
+
+def _cap_end(text, limit=ERROR_TEXT_MAX_CHARS):
+    if len(text) <= limit:
+        return text
+    return f"[... {len(text) - limit} characters cut]\n" + text[-limit:]
+
+
+_TASK_ENV = ("FLUXIO_PROJECT", "FLUXIO_EXECUTION_NAME", "FLUXIO_STATE_DATA_URL")
+
+
+def _set_task_env(msg):
+    """Sets the task's FLUXIO_* variables (as the deployed Lambda function has them); returns what to restore."""
+    meta = msg.get("meta") or {}
+    values = {
+        "FLUXIO_PROJECT": msg.get("project"),
+        "FLUXIO_EXECUTION_NAME": meta.get("sfn_execution_name"),
+        "FLUXIO_STATE_DATA_URL": msg.get("stateDataUrl"),
+    }
+    saved = {k: os.environ.get(k) for k in _TASK_ENV}
+    for k, v in values.items():
+        if v:
+            os.environ[k] = str(v)
+    return saved
+
+
+def _restore_env(saved):
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _exit_with_parent():
+    """Ends this worker when the runner that started it is gone (killed, crashed), even mid-task.
+
+    Linux: PR_SET_PDEATHSIG delivers SIGKILL when the parent exits; everywhere: a
+    daemon thread polls ``os.getppid()`` (a reparented process has a new parent).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except Exception:  # noqa: BLE001 - the watchdog below still covers it
+            pass
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                os._exit(70)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="fluxio-parent-watchdog", daemon=True).start()
+
+
 def serve():
     """Run the local worker loop on stdin/stdout (``python3 -m fluxio_task.worker``).
 
     Ctrl-C reaches the whole process group; the worker ignores it and lets the
-    runner shut it down (``on_cleanup`` still runs).
+    runner shut it down (``on_cleanup`` still runs). It exits by itself when its
+    parent process is gone.
     """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     _Server().serve()
 
 

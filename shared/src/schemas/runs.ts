@@ -25,7 +25,15 @@ export const RunRequestSchema = Type.Object(
     source: Type.String({ description: 'The text of project.py (UTF-8).' }),
     project: Type.Optional(Type.String({ pattern: PROJECT_NAME_PATTERN, description: 'Project name. Default: "project".' })),
     stateMachine: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'State machine function. Default: "main".' })),
-    input: Type.Optional(Type.Unknown({ description: 'Execution input (a JSON object). Default: {}.' })),
+    input: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description: 'Execution input: a JSON object of at most 262,144 bytes (Step Functions StartExecution quota; larger: 413 Run.InputTooLarge). Default: {}.',
+        },
+      ),
+    ),
     fastWaits: Type.Optional(Type.Boolean({ description: 'Skip Wait states and Retry intervals. Default: false.' })),
     waitSeconds: Type.Optional(
       Type.Number({

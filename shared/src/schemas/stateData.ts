@@ -5,8 +5,10 @@
  *
  * Addressing (spec §20.2): an item lives in a DynamoDB table under a partition
  * key and a numeric sort key (the item *index*). Local items use the platform
- * table and the partition key `<execution name>:<key>`; global items name the
- * table and partition key explicitly.
+ * table and the partition key `<project>:<execution name>:<key>` (issue 11:
+ * scoped by project; neither a project nor an execution name can contain `:`,
+ * so the key is unambiguous); global items name the table and partition key
+ * explicitly. Storage layout (generations, owners): services/state-data/src/StateDataService.ts.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { PROJECT_NAME_PATTERN } from '../projectName.ts';
@@ -32,6 +34,47 @@ export const MAX_VALUE_BYTES = 100 * 1024 * 1024;
  * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
 export const STATE_DATA_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Deepest nesting of arrays and objects a stored value may have (a scalar is
+ * depth 0, `[1]` depth 1). Values are stored as JSON text, so DynamoDB's own
+ * 32-level limit for nested attributes does not apply; 100 keeps every reader
+ * (Python's `json` recurses, its default recursion limit is 1000) safe.
+ * Deeper values are a 400 `StateData.ValueTooDeep`.
+ */
+export const MAX_VALUE_DEPTH = 100;
+
+/**
+ * Most elements one put_items request carries (issue 11). Longer lists are
+ * split over several requests of one generation (`commit: false`, then the
+ * `generation` returned, the last with `commit: true`); the clients do this.
+ * More is a 413 `StateData.TooManyItems`.
+ */
+export const MAX_PUT_ITEMS_PER_REQUEST = 10_000;
+
+/**
+ * Most elements a put_items list may have in all (`startIndex + items.length`
+ * of any request of a generation). The pointer carries one `1` per element
+ * and a Step Functions state's input is at most 256 KiB, so a Map can iterate
+ * about 130,000 of them; this bound is generous and keeps every number a safe integer.
+ */
+export const MAX_PUT_ITEMS_TOTAL = 1_000_000;
+
+/**
+ * How long one put_items request may spend writing before it gives up
+ * without committing (the key still reads as before), in ms: below the
+ * functions' 29 s timeout, leaving time to answer.
+ */
+export const PUT_ITEMS_DEADLINE_MS = 20_000;
+
+/** Largest body of the upload-url routes (a tiny JSON request), in bytes. */
+export const UPLOAD_URL_MAX_BODY_BYTES = 4 * 1024;
+
+/**
+ * A put_items generation id (issue 11): the service makes one per put_items
+ * list; a list split over several requests names it in each of them.
+ */
+export const GENERATION_PATTERN = '^[0-9a-z]{8,40}$';
 
 /** Default item lifetime, in seconds (7 days; spec §20.1 `ttl_days=7`). */
 export const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
@@ -71,9 +114,16 @@ export const ITEM_KEY_PATTERN = '^[^/?#%\\u0000-\\u001f\\u007f]{1,255}$';
 export const PARTITION_KEY_FORBIDDEN = /[/?#%\u0000-\u001f\u007f]/;
 /** Item index (the numeric sort key): a non-negative integer up to 2^53 - 1, decimal, no leading zeros. */
 export const ITEM_INDEX_PATTERN = '^(0|[1-9][0-9]{0,15})$';
-/** Largest partition key, in UTF-8 bytes (DynamoDB's limit). */
-export const MAX_PARTITION_KEY_BYTES = 2048;
+/**
+ * Largest partition key, in UTF-8 bytes: DynamoDB's 2048 minus room for the
+ * generation suffix (`#<generation>`) the service appends in storage.
+ */
+export const MAX_PARTITION_KEY_BYTES = 2000;
 
+const Generation = Type.String({
+  pattern: GENERATION_PATTERN,
+  description: 'Generation id returned by an uncommitted put_items request (`commit: false`).',
+});
 const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Lower-case hex SHA-256 of the JSON bytes.' });
 const TtlSeconds = Type.Integer({
   minimum: 1,
@@ -96,19 +146,43 @@ export const PutItemRequestSchema = Type.Object(
     value: Type.Optional(Type.Unknown({ description: 'The value to store (any JSON).' })),
     upload: Type.Optional(UploadedBlobSchema),
     ttlSeconds: Type.Optional(TtlSeconds),
+    generation: Type.Optional(
+      Type.String({
+        pattern: GENERATION_PATTERN,
+        description: 'Write into this uncommitted put_items generation (an element too big for a put_items body) instead of the current items.',
+      }),
+    ),
   },
   { $id: 'PutItemRequest', additionalProperties: false },
 );
 export type PutItemRequest = Static<typeof PutItemRequestSchema>;
 
-/** Body of `PUT …/items/{key}` and `PUT …/partitions/{partitionKey}/items`: element i is stored at index i. */
+/**
+ * Body of `PUT …/items/{key}` and `PUT …/partitions/{partitionKey}/items`:
+ * element i is stored at index startIndex + i. A put_items list *replaces*
+ * the key's items as a whole (issue 11): a single request (`commit` default
+ * true) is visible all at once or not at all; a list too long for one
+ * request is sent as several requests of one generation: the first with
+ * `commit: false` (the answer carries `generation`), the next ones naming
+ * that `generation`, the last with `commit: true`.
+ */
 export const PutItemsRequestSchema = Type.Object(
   {
-    items: Type.Array(Type.Unknown(), { description: 'The values; element i is stored under index startIndex + i.' }),
+    items: Type.Array(Type.Unknown(), {
+      description: `The values; element i is stored under index startIndex + i. At most ${MAX_PUT_ITEMS_PER_REQUEST} per request.`,
+    }),
     startIndex: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Index of the first element (clients split big lists into several requests). Default 0.' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_PUT_ITEMS_TOTAL,
+        description: `Index of the first element (a list split over several requests of one generation). Default 0; startIndex + items.length is at most ${MAX_PUT_ITEMS_TOTAL}.`,
+      }),
     ),
     ttlSeconds: Type.Optional(TtlSeconds),
+    generation: Type.Optional(Generation),
+    commit: Type.Optional(
+      Type.Boolean({ description: 'Make this generation the key\'s items when this request is written (default true); false for all but the last request of a split list.' }),
+    ),
   },
   { $id: 'PutItemsRequest', additionalProperties: false },
 );
@@ -165,6 +239,7 @@ export const ItemPointerSchema = Type.Object(
     partition_key: Type.String(),
     key: Type.Optional(Type.String()),
     items: Type.Optional(Type.Array(Type.Literal(1))),
+    generation: Type.Optional(Type.String({ description: 'Uncommitted put_items requests only: the generation to continue and commit.' })),
   },
   { $id: 'ItemPointer' },
 );
@@ -199,8 +274,11 @@ export const GetItemsResponseSchema = Type.Object(
   {
     items: Type.Array(ItemValueSchema),
     indexes: Type.Array(Type.Integer()),
-    next: Type.Optional(Type.Integer({ description: 'More items follow: repeat the request with ?after=<next>.' })),
+    next: Type.Optional(Type.Integer({ description: 'More items follow: repeat the request with ?after=<next>&generation=<generation>.' })),
+    generation: Type.Optional(
+      Type.String({ description: 'With `next`: the generation read; pass it back so every page comes from one put_items (409 `StateData.ItemsReplaced` if it was replaced meanwhile: read again from the start).' }),
+    ),
   },
   { $id: 'GetItemsResponse' },
 );
-export type GetItemsResponse = { items: ItemValue[]; indexes: number[]; next?: number };
+export type GetItemsResponse = { items: ItemValue[]; indexes: number[]; next?: number; generation?: string };

@@ -4,7 +4,9 @@
  *
  * Attributes (spec §20.2): `partition_key` (S, HASH), `sort_key` (N, RANGE),
  * `data` (S, the value's JSON) or `blob_key`/`blob_size`/`blob_sha256`, and
- * `expires_at` (N, epoch seconds; the table's TTL attribute).
+ * `expires_at` (N, epoch seconds; the table's TTL attribute). A partition's
+ * head (ports.ts `PartitionHead`) is the row at `sort_key` -1 with
+ * `generation` and `owner_project`.
  */
 import { DynamoDBClient, type DynamoDBClientConfig, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -13,9 +15,10 @@ import {
   GetCommand,
   QueryCommand,
   BatchWriteCommand,
+  UpdateCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { ItemStore, StoredItem } from '../ports.ts';
+import type { HeadWrite, ItemStore, PartitionHead, StoredItem } from '../ports.ts';
 import { StateDataError } from '../errors.ts';
 
 /** BatchWriteItem accepts at most 25 put requests. @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html */
@@ -55,6 +58,26 @@ const fromRow = (row: Row): StoredItem => ({
     ? { blob: { key: row.blob_key, sizeBytes: Number(row.blob_size), sha256: String(row.blob_sha256) } }
     : { data: typeof row.data === 'string' ? row.data : JSON.stringify(row.data ?? null) }),
 });
+
+/** The sort key of a partition's head row (item indexes are ≥ 0). */
+export const HEAD_SORT_KEY = -1;
+
+const headFromRow = (row: Row): PartitionHead => ({
+  partitionKey: String(row.partition_key),
+  generation: String(row.generation),
+  ownerProject: String(row.owner_project),
+  expiresAt: Number(row.expires_at ?? 0),
+});
+
+const writeTimeout = (tableName: string) =>
+  new StateDataError(
+    'StateData.WriteTimeout',
+    503,
+    `Writing to table ${tableName} did not finish in time; nothing was committed (the key still reads as before). ` +
+      'Retry, or send fewer items per request (split the list over several requests of one generation; the clients do this).',
+  );
+
+const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -113,12 +136,16 @@ export class DynamoDbItemStore implements ItemStore {
     return pending;
   }
 
-  /** Run `op`; map DynamoDB errors to state data errors (creating the table first when allowed). */
-  private async call<T>(tableName: string, op: () => Promise<T>): Promise<T> {
+  /**
+   * Run `op`; map DynamoDB errors to state data errors. A missing table is
+   * created first only for writes (`write`) on the embedded target: reads of a
+   * table that does not exist are a 404 `StateData.TableNotFound`.
+   */
+  private async call<T>(tableName: string, op: () => Promise<T>, write = false): Promise<T> {
     try {
       return await op();
     } catch (e) {
-      if ((e as Error).name !== 'ResourceNotFoundException' || !this.autoCreate) throw mapError(tableName, e);
+      if ((e as Error).name !== 'ResourceNotFoundException' || !this.autoCreate || !write) throw mapError(tableName, e);
     }
     // embedded target: create the missing table once, then retry once
     this.created.delete(tableName);
@@ -131,10 +158,102 @@ export class DynamoDbItemStore implements ItemStore {
   }
 
   async put(tableName: string, item: StoredItem): Promise<void> {
-    await this.call(tableName, () => this.doc.send(new PutCommand({ TableName: tableName, Item: toRow(item) })));
+    await this.call(tableName, () => this.doc.send(new PutCommand({ TableName: tableName, Item: toRow(item) })), true);
   }
 
-  async putMany(tableName: string, items: StoredItem[]): Promise<void> {
+  async getHead(tableName: string, partitionKey: string): Promise<PartitionHead | undefined> {
+    const out = await this.call(tableName, () =>
+      this.doc.send(new GetCommand({ TableName: tableName, Key: { partition_key: partitionKey, sort_key: HEAD_SORT_KEY }, ConsistentRead: true })),
+    );
+    return out.Item && typeof out.Item.generation === 'string' ? headFromRow(out.Item) : undefined;
+  }
+
+  async putHead(tableName: string, head: PartitionHead, options: { nowSeconds: number; onlyIfAbsent?: boolean }): Promise<HeadWrite> {
+    const condition = options.onlyIfAbsent
+      ? 'attribute_not_exists(partition_key) OR expires_at <= :now'
+      : 'attribute_not_exists(partition_key) OR owner_project = :p OR expires_at <= :now';
+    try {
+      const out = await this.call(
+        tableName,
+        () =>
+          this.doc.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: {
+                partition_key: head.partitionKey,
+                sort_key: HEAD_SORT_KEY,
+                generation: head.generation,
+                owner_project: head.ownerProject,
+                expires_at: head.expiresAt,
+              },
+              ConditionExpression: condition,
+              ExpressionAttributeValues: options.onlyIfAbsent ? { ':now': options.nowSeconds } : { ':now': options.nowSeconds, ':p': head.ownerProject },
+              ReturnValues: 'ALL_OLD',
+            }),
+          ),
+        true,
+      );
+      const previous = out.Attributes && typeof out.Attributes.generation === 'string' ? headFromRow(out.Attributes) : undefined;
+      return { ok: true, previous };
+    } catch (e) {
+      if (isConditionFailure(e))
+        return { ok: false, current: await this.getHead(tableName, head.partitionKey) };
+      throw e;
+    }
+  }
+
+  async extendHead(tableName: string, partitionKey: string, generation: string, expiresAt: number): Promise<void> {
+    try {
+      await this.call(
+        tableName,
+        () =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { partition_key: partitionKey, sort_key: HEAD_SORT_KEY },
+              UpdateExpression: 'SET expires_at = :e',
+              ConditionExpression: 'generation = :g AND expires_at < :e',
+              ExpressionAttributeValues: { ':g': generation, ':e': expiresAt },
+            }),
+          ),
+        true,
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) return; // replaced, or already expires later: nothing to do
+      throw e;
+    }
+  }
+
+  async deletePartition(tableName: string, partitionKey: string, options: { deadline?: number } = {}): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      if (options.deadline !== undefined && Date.now() > options.deadline) return;
+      const out: QueryCommandOutput = await this.call(tableName, () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'partition_key = :pk',
+            ExpressionAttributeValues: { ':pk': partitionKey },
+            ProjectionExpression: 'partition_key, sort_key',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      const keys = (out.Items ?? []).map((row) => ({ DeleteRequest: { Key: { partition_key: row.partition_key, sort_key: row.sort_key } } }));
+      for (let i = 0; i < keys.length; i += BATCH_WRITE_MAX_ITEMS) {
+        if (options.deadline !== undefined && Date.now() > options.deadline) return;
+        let requests = keys.slice(i, i + BATCH_WRITE_MAX_ITEMS);
+        for (let attempt = 0; requests.length > 0 && attempt < UNPROCESSED_MAX_ATTEMPTS; attempt++) {
+          const res = await this.call(tableName, () => this.doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })));
+          requests = (res.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+          if (requests.length) await sleep(Math.random() * Math.min(2000, UNPROCESSED_BASE_DELAY_MS * 2 ** attempt));
+        }
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async putMany(tableName: string, items: StoredItem[], options: { deadline?: number } = {}): Promise<void> {
     const chunks: StoredItem[][] = [];
     for (let i = 0; i < items.length; i += BATCH_WRITE_MAX_ITEMS) chunks.push(items.slice(i, i + BATCH_WRITE_MAX_ITEMS));
     // A few chunks in flight at once; each chunk retries its own unprocessed items.
@@ -142,6 +261,7 @@ export class DynamoDbItemStore implements ItemStore {
     let next = 0;
     const worker = async () => {
       while (next < chunks.length) {
+        if (options.deadline !== undefined && Date.now() > options.deadline) throw writeTimeout(tableName);
         const chunk = chunks[next++];
         await this.writeChunk(tableName, chunk);
       }
@@ -152,9 +272,7 @@ export class DynamoDbItemStore implements ItemStore {
   private async writeChunk(tableName: string, chunk: StoredItem[]): Promise<void> {
     let requests = chunk.map((item) => ({ PutRequest: { Item: toRow(item) } }));
     for (let attempt = 0; ; attempt++) {
-      const out = await this.call(tableName, () =>
-        this.doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })),
-      );
+      const out = await this.call(tableName, () => this.doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })), true);
       const left = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
       if (left.length === 0) return;
       if (attempt + 1 >= UNPROCESSED_MAX_ATTEMPTS) {

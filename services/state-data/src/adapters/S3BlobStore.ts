@@ -61,10 +61,16 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async presign(method: 'PUT' | 'GET', key: string, expiresInSeconds: number): Promise<PresignedUrl> {
+  /** `sizeBytes` is signed into PUT URLs (Content-Length), so S3 refuses a body of another size. */
+  async presign(method: 'PUT' | 'GET', key: string, expiresInSeconds: number, _origin?: string, sizeBytes?: number): Promise<PresignedUrl> {
     const command =
       method === 'PUT'
-        ? new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: 'application/octet-stream' })
+        ? new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            ContentType: 'application/octet-stream',
+            ...(sizeBytes !== undefined ? { ContentLength: sizeBytes } : {}),
+          })
         : new GetObjectCommand({ Bucket: this.bucket, Key: key });
     const url = await getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
     return {

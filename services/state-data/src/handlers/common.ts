@@ -8,6 +8,7 @@ import {
   ITEM_INDEX_PATTERN,
   ITEM_KEY_PATTERN,
   MAX_PARTITION_KEY_BYTES,
+  MAX_VALUE_DEPTH,
   PARTITION_KEY_FORBIDDEN,
   STATE_DATA_PROJECT_PATTERN,
   TABLE_NAME_PATTERN,
@@ -31,22 +32,27 @@ export function parseIndex(text: string | undefined, name = 'index'): number {
   return Number(text);
 }
 
-function checkProject(params: Record<string, string>) {
+function checkProject(params: Record<string, string>): string {
   if (!PROJECT.test(params.project ?? '')) throw invalid('project', params.project, 'a letter, then up to 63 letters, digits, "-" or "_"');
+  return params.project;
 }
+
+/** The project a route is called for (`{project}`), validated. */
+export const projectOf = (params: Record<string, string>): string => checkProject(params);
 
 /**
  * The table and partition key a route addresses: local routes
- * (`{execution}`, `{key}`) use the platform table and `<execution>:<key>`;
- * global routes (`{table}`, `{partitionKey}`) name both.
+ * (`{execution}`, `{key}`) use the platform table and
+ * `<project>:<execution>:<key>` (issue 11: scoped by project); global routes
+ * (`{table}`, `{partitionKey}`) name both.
  */
 export function partitionOf(params: Record<string, string>, defaultTable: string): { tableName: string; partitionKey: string } {
-  checkProject(params);
+  const project = checkProject(params);
   if (params.execution !== undefined || params.key !== undefined) {
     if (!EXECUTION.test(params.execution ?? ''))
       throw invalid('execution', params.execution, 'an execution name of 1-80 characters without whitespace or any of <>{}[]?*"#%\\^|~`$&,;:/');
     if (!KEY.test(params.key ?? '')) throw invalid('key', params.key, 'an item key of 1-255 characters without / ? # % or control characters');
-    return { tableName: defaultTable, partitionKey: `${params.execution}:${params.key}` };
+    return { tableName: defaultTable, partitionKey: `${project}:${params.execution}:${params.key}` };
   }
   if (!TABLE.test(params.table ?? '')) throw invalid('table', params.table, 'a DynamoDB table name: 3-255 of a-z A-Z 0-9 _ . -');
   const pk = params.partitionKey ?? '';
@@ -54,6 +60,39 @@ export function partitionOf(params: Record<string, string>, defaultTable: string
     throw invalid('partitionKey', pk, `a partition key of 1 to ${MAX_PARTITION_KEY_BYTES} bytes`);
   if (PARTITION_KEY_FORBIDDEN.test(pk)) throw invalid('partitionKey', pk, 'a partition key without / ? # % or control characters');
   return { tableName: params.table, partitionKey: pk };
+}
+
+/**
+ * Check a JSON value from a request body before it is stored (iteratively:
+ * no depth can overflow the stack): nesting at most {@link MAX_VALUE_DEPTH}
+ * levels, and only finite numbers (`JSON.parse` turns `1e400` into
+ * `Infinity`, which JSON cannot represent and would be stored as `null`).
+ * @param where the body path of the value, e.g. `/value` or `/items/3`
+ * @throws HttpError 400 `StateData.ValueTooDeep` / `StateData.NonFiniteNumber`
+ */
+export function checkJsonValue(value: unknown, where: string): void {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v))
+        throw new HttpError(
+          400,
+          'StateData.NonFiniteNumber',
+          `The value at ${where} holds a number JSON cannot represent (${v}; e.g. 1e400 overflows a 64-bit float). Send finite numbers, or the number as a string.`,
+          { path: where },
+        );
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_VALUE_DEPTH)
+        throw new HttpError(
+          400,
+          'StateData.ValueTooDeep',
+          `The value at ${where} nests arrays/objects more than ${MAX_VALUE_DEPTH} levels deep. Flatten it (or store the deep part as a JSON string).`,
+          { path: where, maxDepth: MAX_VALUE_DEPTH },
+        );
+      for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object' || typeof child === 'number') stack.push([child, depth + 1]);
+    }
+  }
 }
 
 /** The full item address of a route with `{index}`. */

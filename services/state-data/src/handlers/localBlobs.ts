@@ -4,13 +4,17 @@
  * HMAC-signed, expiring grant issued by DirectoryBlobStore.presign (the local
  * stand-in for an S3 presigned URL). Bodies are raw bytes, not JSON.
  */
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { errorResponse, type HttpEvent, type HttpResult } from '@fluxio/contracts/http';
+import { errorResponse, httpEdge, logUnhandled, type HttpEvent, type HttpResult } from '@fluxio/contracts/http';
 import { MAX_VALUE_BYTES } from '@fluxio/contracts/schemas/stateData';
 import { getService } from '../serviceRegistry.ts';
 import { DirectoryBlobStore } from '../adapters/DirectoryBlobStore.ts';
 import { isStateDataError } from '../errors.ts';
+
+/** `body` in 64 KiB chunks, as a stream would deliver it. */
+async function* chunksOf(body: Buffer): AsyncGenerator<Buffer> {
+  for (let i = 0; i < body.length; i += 64 * 1024) yield body.subarray(i, i + 64 * 1024);
+}
 
 const base = async (event: HttpEvent, _context: Context): Promise<HttpResult> => {
   try {
@@ -20,11 +24,20 @@ const base = async (event: HttpEvent, _context: Context): Promise<HttpResult> =>
     const method = event.requestContext.http.method.toUpperCase();
     const token = event.pathParameters?.token ?? '';
     if (method === 'PUT') {
-      const key = blobs.verifyToken(token, 'PUT');
+      const grant = blobs.verifyGrant(token, 'PUT');
+      const declared = event.headers?.['content-length'];
+      if (grant.sizeBytes !== undefined && declared !== undefined && Number(declared) > grant.sizeBytes)
+        return errorResponse(
+          413,
+          'StateData.UploadTooLarge',
+          `The upload declares ${declared} bytes; its URL was issued for exactly ${grant.sizeBytes}. Nothing was stored; upload the declared bytes.`,
+          { sizeBytes: grant.sizeBytes },
+        );
       const body = event.body == null ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
       if (body.length > MAX_VALUE_BYTES)
         return errorResponse(413, 'StateData.ValueTooLarge', `The upload is ${body.length} bytes; the limit is ${MAX_VALUE_BYTES} bytes (100 MiB).`);
-      await blobs.put(key, body);
+      if (grant.sizeBytes === undefined) await blobs.put(grant.key, body);
+      else await blobs.putStream(grant.key, chunksOf(body), grant.sizeBytes); // stops at the first byte past the declared size
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
     }
     const key = blobs.verifyToken(token, 'GET');
@@ -38,10 +51,10 @@ const base = async (event: HttpEvent, _context: Context): Promise<HttpResult> =>
     };
   } catch (e) {
     if (isStateDataError(e)) return errorResponse(e.statusCode, e.code, e.message, e.details);
-    console.error(JSON.stringify({ level: 'ERROR', message: 'local blob route failed', error: String((e as Error)?.stack ?? e) }));
+    logUnhandled('local blob route failed', e);
     return errorResponse(500, 'Internal', 'Internal error; the blob was not transferred. Retry.');
   }
 };
 
 /** Handler of the local-only routes `PUT|GET /v1/local-blobs/{token}`. */
-export const handler = middy(base);
+export const handler = httpEdge(base);

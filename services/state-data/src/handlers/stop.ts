@@ -3,6 +3,8 @@
  * stop the execution with optional `error` and `cause` (Step Functions
  * StopExecution; the local runner on the embedded target). Stopping an
  * execution that already finished answers 200 `{"status":"already-finished"}`.
+ * Only the project's own executions: another project's is a 404 (by name) or
+ * a 403 `StateData.ExecutionNotInProject` (by ARN).
  */
 import { jsonHandler } from '@fluxio/contracts/http';
 import { HttpError } from '@fluxio/contracts/errors';
@@ -23,7 +25,7 @@ export const handler = jsonHandler({ bodySchema: StopExecutionRequestSchema, max
     const arn = req.body.executionArn;
     if (arn !== undefined && arn.slice(arn.lastIndexOf(':') + 1) !== execution)
       throw new HttpError(400, 'Request.Invalid', `executionArn ${arn} does not end with the execution name ${execution} of the path.`);
-    const status = await getService().stopExecution(arn ?? execution, { error: req.body.error, cause: req.body.cause });
+    const status = await getService().stopExecution(project, arn ?? execution, { error: req.body.error, cause: req.body.cause });
     return { body: { status } };
   }),
 );

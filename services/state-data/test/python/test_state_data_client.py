@@ -38,7 +38,7 @@ class LocalItems(unittest.TestCase):
 
     def test_put_item_returns_pointer_and_get_item_reads_it(self):
         pointer = self.c.put_item("characters", {"name": "jerry", "n": 1.5, "ok": True, "none": None})
-        self.assertEqual(pointer, {"table_name": "fluxio-state-data", "partition_key": "py-exec:characters", "key": "characters"})
+        self.assertEqual(pointer, {"table_name": "fluxio-state-data", "partition_key": "demo:py-exec:characters", "key": "characters"})
         self.assertEqual(self.c.get_item("characters"), {"name": "jerry", "n": 1.5, "ok": True, "none": None})
 
     def test_index_and_unicode(self):
@@ -48,7 +48,7 @@ class LocalItems(unittest.TestCase):
     def test_put_items_then_get_items_in_index_order(self):
         values = [{"i": i} for i in range(40)]
         pointer = self.c.put_items("many", values)
-        self.assertEqual(pointer, {"table_name": "fluxio-state-data", "partition_key": "py-exec:many", "key": "many", "items": [1] * 40})
+        self.assertEqual(pointer, {"table_name": "fluxio-state-data", "partition_key": "demo:py-exec:many", "key": "many", "items": [1] * 40})
         self.assertEqual(self.c.get_items("many"), values)
         self.assertEqual(self.c.get_item("many", 11), {"i": 11})
 
@@ -60,7 +60,7 @@ class LocalItems(unittest.TestCase):
             self.c.get_item("missing", 3)
         self.assertIsInstance(cm.exception, StateDataClientError)
         self.assertEqual(cm.exception.status, 404)
-        self.assertIn("partition_key=py-exec:missing sort_key=3 table_name=fluxio-state-data", str(cm.exception))
+        self.assertIn("partition_key=demo:py-exec:missing sort_key=3 table_name=fluxio-state-data", str(cm.exception))
 
     def test_map_iteration_helpers(self):
         pointer = self.c.put_items("fan", ["a", "b", "c"])
@@ -75,11 +75,11 @@ class LocalItems(unittest.TestCase):
         self.assertEqual(self.c.get_global_item_for_map_iteration(dict(event, context_index="2")), "c")
         self.assertEqual(
             self.c.put_item_for_map_iteration(dict(event, context_index=0), "A"),
-            {"table_name": "fluxio-state-data", "partition_key": "py-exec:fan", "key": "fan"},
+            {"table_name": "fluxio-state-data", "partition_key": "demo:py-exec:fan", "key": "fan"},
         )
         self.assertEqual(
             self.c.put_global_item_for_map_iteration(dict(event, context_index=2), "C"),
-            {"table_name": "fluxio-state-data", "partition_key": "py-exec:fan"},
+            {"table_name": "fluxio-state-data", "partition_key": "demo:py-exec:fan"},
         )
         self.assertEqual(self.c.get_items("fan"), ["A", "b", "C"])
         with self.assertRaises(StateDataClientError):
@@ -123,9 +123,44 @@ class GlobalItems(unittest.TestCase):
 
     def test_client_table_name(self):
         c = client(table_name="py-own-table")
-        self.assertEqual(c.put_item("k", "v"), {"table_name": "py-own-table", "partition_key": "py-exec:k", "key": "k"})
-        self.assertEqual(c.put_items("ks", ["a"]), {"table_name": "py-own-table", "partition_key": "py-exec:ks", "key": "ks", "items": [1]})
+        self.assertEqual(c.put_item("k", "v"), {"table_name": "py-own-table", "partition_key": "demo:py-exec:k", "key": "k"})
+        self.assertEqual(c.put_items("ks", ["a"]), {"table_name": "py-own-table", "partition_key": "demo:py-exec:ks", "key": "ks", "items": [1]})
         self.assertEqual(c.get_item("k"), "v")
+
+
+@unittest.skipUnless(URL, "needs a running state data server (FLUXIO_STATE_DATA_URL)")
+class ReplaceAndIsolation(unittest.TestCase):
+    """Issue 11: put_items replaces as a whole, even split over requests; projects are isolated."""
+
+    def test_put_items_replaces_the_earlier_list(self):
+        c = client()
+        c.put_items("replace", list(range(10)))
+        c.put_items("replace", ["new", "new", "new"])
+        self.assertEqual(c.get_items("replace"), ["new", "new", "new"])
+
+    def test_a_list_split_over_requests_is_committed_as_one(self):
+        from fluxio_task import state_data
+
+        c = client()
+        c.put_items("split", ["old"] * 4)
+        saved = state_data.MAX_ITEMS_PER_REQUEST
+        state_data.MAX_ITEMS_PER_REQUEST = 3  # force 4 requests of one generation for 10 elements
+        try:
+            self.assertEqual(c.put_items("split", list(range(10)))["items"], [1] * 10)
+        finally:
+            state_data.MAX_ITEMS_PER_REQUEST = saved
+        self.assertEqual(c.get_items("split"), list(range(10)))
+
+    def test_another_project_may_read_but_not_write(self):
+        owner = StateDataClient(URL, "py-alpha", "run-1")
+        pointer = owner.put_items("mine", [1, 2])
+        other = StateDataClient(URL, "py-beta", "run-1")
+        self.assertEqual(other.get_items("mine"), [])  # beta's own run-1 is another namespace
+        self.assertEqual(other.get_global_items(pointer["table_name"], pointer["partition_key"]), [1, 2])
+        with self.assertRaises(StateDataClientError) as cm:
+            other.put_global_items(pointer["table_name"], pointer["partition_key"], ["overwritten"])
+        self.assertEqual((cm.exception.status, cm.exception.code), (403, "StateData.PartitionNotOwned"))
+        self.assertEqual(owner.get_items("mine"), [1, 2])
 
 
 @unittest.skipUnless(URL, "needs a running state data server (FLUXIO_STATE_DATA_URL)")
