@@ -325,7 +325,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       stopInfo ??= { error, cause };
       execution.abort();
     };
-    stateData?.executions?.register(executionName, abort);
+    stateData?.executions?.register(executionName, abort, manifest.project);
     running.add(abort);
     const onSignal = () => {
       const reason = req.signal?.reason;
@@ -355,7 +355,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
     } finally {
       running.delete(abort);
       req.signal?.removeEventListener('abort', onSignal);
-      stateData?.executions?.finish(executionName);
+      stateData?.executions?.finish(executionName, manifest.project);
     }
   };
 
@@ -400,7 +400,8 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       stopInfo ??= { error, cause };
       execution.abort();
     };
-    stateData?.executions?.register(req.executionName, abort);
+    const owner = req.stateMachineName.replace(/-[^-]*$/, ''); // <project>-<fn>: the project that may stop it
+    stateData?.executions?.register(req.executionName, abort, owner);
     const onSignal = () => {
       const reason = req.signal?.reason;
       abort(undefined, reason instanceof Error && reason.name !== 'AbortError' ? reason.message : undefined);
@@ -420,7 +421,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       return { status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: inner.message ?? String(inner), startDate, stopDate };
     } finally {
       req.signal?.removeEventListener('abort', onSignal);
-      stateData?.executions?.finish(req.executionName);
+      stateData?.executions?.finish(req.executionName, owner);
     }
   };
 
