@@ -363,7 +363,9 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
   const prepareDefinition = (definition: AslDefinition): Prepared => {
     const cached = definitionEngines.get(definition);
     if (cached) return cached;
-    const engine = new StateMachine(definition as unknown as StateMachineDefinition);
+    // The Step Functions API validated the definition (asl-validator) when it was stored; a redrive starts at a
+    // later state, which leaves earlier states unreachable: the engine must not validate again.
+    const engine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     const waitStates: string[] = [];
     const retryStates: string[] = [];
     for (const [stateName, state] of allStates(definition)) {
