@@ -112,7 +112,8 @@ export class ExecutionService {
       const definition = this.definitionOf(row.definition);
       const top = new Set(Object.keys(definition.States ?? {}));
       const last = this.lastTopLevelEntered(row.arn, top);
-      const recorder = new HistoryRecorder(row.last_event_id, top);
+      // History was written in batches while it ran: continue after the last event stored.
+      const recorder = new HistoryRecorder(Math.max(row.last_event_id, this.store.lastEventId(row.arn)), top);
       recorder.add('ExecutionAborted', { executionAbortedEventDetails: { error: INTERRUPTED_ERROR, cause: INTERRUPTED_CAUSE } }, now);
       Object.assign(row, {
         status: 'ABORTED',

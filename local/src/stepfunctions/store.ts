@@ -210,6 +210,7 @@ export class SfnStore {
       running: db.prepare("SELECT * FROM sfn_executions WHERE status = 'RUNNING'"),
       insertEvent: db.prepare('INSERT INTO sfn_history (execution, id, event) VALUES (?, ?, ?)'),
       historyAsc: db.prepare('SELECT event FROM sfn_history WHERE execution = ? AND id > ? ORDER BY id LIMIT ?'),
+      maxEventId: db.prepare('SELECT COALESCE(MAX(id), 0) FROM sfn_history WHERE execution = ?').pluck(),
       historyDesc: db.prepare('SELECT event FROM sfn_history WHERE execution = ? AND id < ? ORDER BY id DESC LIMIT ?'),
       getActivity: db.prepare('SELECT * FROM sfn_activities WHERE name = ?'),
       insertActivity: db.prepare('INSERT INTO sfn_activities (name, created) VALUES (?, ?)'),
@@ -272,6 +273,8 @@ export class SfnStore {
   insertEvents(execution: string, events: Array<[id: number, json: string]>): void {
     for (const [id, json] of events) this.s.insertEvent.run(execution, id, json);
   }
+  /** Id of the last stored event of an execution (0 when none). */
+  lastEventId = (execution: string) => this.s.maxEventId.get(execution) as number;
   /** Events (JSON text) after `afterId` ascending, or before `beforeId` descending. */
   history(execution: string, reverse: boolean, fromId: number, limit: number): string[] {
     const stmt = reverse ? this.s.historyDesc : this.s.historyAsc;
