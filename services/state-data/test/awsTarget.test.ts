@@ -85,6 +85,7 @@ beforeAll(async () => {
       FLUXIO_DYNAMODB_ENDPOINT: dynalite.endpoint,
       FLUXIO_S3_ENDPOINT: s3Endpoint,
       FLUXIO_SFN_ENDPOINT: sfnEndpoint,
+      AWS_REGION: 'us-east-1',
     }),
   );
   const handlers: Record<string, LambdaHttpHandler> = { stateDataItems: items, stateDataStop: stop };
@@ -105,7 +106,7 @@ afterAll(async () => {
 describe('aws target (DynamoDB + S3 + Step Functions adapters)', () => {
   it('puts and gets local items in the configured table', async () => {
     const client = new StateDataClient({ baseUrl: server.url, project: 'demo', execution: 'exec-aws' });
-    expect(await client.putItem('k', { a: 1 })).toEqual({ table_name: 'fluxio-state-data-dev', partition_key: 'exec-aws:k', key: 'k' });
+    expect(await client.putItem('k', { a: 1 })).toEqual({ table_name: 'fluxio-state-data-dev', partition_key: 'demo:exec-aws:k', key: 'k' });
     await client.putItems('list', [1, 2, 3]);
     expect(await client.getItem('k')).toEqual({ a: 1 });
     expect(await client.getItems('list')).toEqual([1, 2, 3]);
@@ -119,7 +120,7 @@ describe('aws target (DynamoDB + S3 + Step Functions adapters)', () => {
       bucket: BUCKET,
       clientConfig: { endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' },
     });
-    const key = `workflow_state_data/fluxio-state-data-dev/exec-aws:big/0/${sha256Hex(JSON.stringify(value))}`;
+    const key = `workflow_state_data/fluxio-state-data-dev/producer:exec-aws:big/0/${sha256Hex(JSON.stringify(value))}`;
     expect((await blobs.get(key))?.toString()).toBe(JSON.stringify(value));
     expect(await blobs.digest(key)).toEqual({ sizeBytes: 500_002, sha256: sha256Hex(JSON.stringify(value)) });
     expect(await blobs.get('workflow_state_data/nope')).toBeUndefined();
@@ -156,11 +157,48 @@ describe('aws target (DynamoDB + S3 + Step Functions adapters)', () => {
     expect(noArn.message).toContain('executionArn');
   });
 
+  it('a project stops only its own executions: another project\'s ARN (or a look-alike) is a 403 and Step Functions is never asked to stop it (issue 11)', async () => {
+    executions.set(ARN('exec-guarded'), { status: 'RUNNING' });
+    const stopsBefore = sfnCalls.filter((c) => c.target === 'StopExecution').length;
+    const post = (project: string, executionArn: string) =>
+      fetch(`${server.url}/v1/projects/${project}/executions/exec-guarded/stop`, { method: 'POST', body: JSON.stringify({ executionArn }) });
+    // beta names demo's execution: the last segment matches, the state machine is demo's
+    const beta = await post('beta', ARN('exec-guarded'));
+    expect(beta.status, await beta.clone().text()).toBe(403);
+    expect((await beta.json()).error).toMatchObject({ code: 'StateData.ExecutionNotInProject' });
+    // project "demo-x" would own demo-x-<fn>, not demo-main; project "demo" does not own demo-x-main
+    expect((await post('demo', 'arn:aws:states:us-east-1:123456789012:execution:demo-x-main:exec-guarded')).status).toBe(403);
+    // another region
+    expect((await post('demo', 'arn:aws:states:eu-west-1:123456789012:execution:demo-main:exec-guarded')).status).toBe(403);
+    expect(sfnCalls.filter((c) => c.target === 'StopExecution').length).toBe(stopsBefore);
+    expect(executions.get(ARN('exec-guarded'))).toEqual({ status: 'RUNNING' });
+    // the owner still can
+    expect((await post('demo', ARN('exec-guarded'))).status).toBe(200);
+    expect(executions.get(ARN('exec-guarded'))!.status).toBe('ABORTED');
+  });
+
+  it('with a stage, only <stage>-<project>-<fn> machines are the project\'s, and DescribeExecution must agree before StopExecution', async () => {
+    const { SfnExecutionController } = await import('../src/adapters/SfnExecutionController.ts');
+    const endpoint = `http://127.0.0.1:${(sfn.address() as AddressInfo).port}`;
+    const controller = new SfnExecutionController({ clientConfig: { endpoint, region: 'us-east-1' }, stage: 'prod', region: 'us-east-1' });
+    executions.set(ARN('exec-staged'), { status: 'RUNNING' });
+    // unprefixed machine: not this stage's
+    await expect(controller.stop('demo', ARN('exec-staged'), {})).rejects.toMatchObject({ code: 'StateData.ExecutionNotInProject', statusCode: 403 });
+    // prefixed ARN, but Step Functions describes an execution of demo-main (the double): refused before StopExecution
+    const staged = 'arn:aws:states:us-east-1:123456789012:execution:prod-demo-main:exec-staged';
+    executions.set(staged, { status: 'RUNNING' });
+    await expect(controller.stop('demo', staged, {})).rejects.toMatchObject({ code: 'StateData.ExecutionNotInProject' });
+    expect(executions.get(staged)).toEqual({ status: 'RUNNING' });
+    controller.client.destroy();
+  });
+
   it('a global put to a table that does not exist is a 404 naming it', async () => {
     const client = new StateDataClient({ baseUrl: server.url, project: 'demo' });
     const err = await failure(client.putGlobalItem('no-such-table', 'p', 1));
     expect(err.status).toBe(404);
     expect(err.code).toBe('StateData.TableNotFound');
     expect(err.message).toContain('no-such-table');
+    // and a read of it is a 404 too (reads never create tables)
+    expect((await failure(client.getGlobalItems('no-such-table', 'p'))).code).toBe('StateData.TableNotFound');
   });
 });
