@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runFluxio } from '../../test/helpers.ts';
+import { spawn } from 'node:child_process';
+import { FLUXIO_BIN, runFluxio } from '../../test/helpers.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -138,7 +139,11 @@ describe('fluxio run: errors, retries, timeouts', () => {
 describe('fluxio run: task services', () => {
   it('ecs:worker: on_startup once per worker, run per message, on_cleanup at shutdown', async () => {
     const marker = join(tmp, 'worker-marker.txt');
-    const { body } = await runJson('worker_flow', { names: ['ann', 'bob', 'cy'] }, ['--workers', '1'], { FLUXIO_TEST_MARKER: marker });
+    const { body } = await runJson('worker_flow', { names: ['ann', 'bob', 'cy'] }, ['--workers', '1'], {
+      FLUXIO_TEST_MARKER: marker,
+      // Tasks get a Lambda-like environment; FLUXIO_TASK_ENV names the extra variables they may see.
+      FLUXIO_TASK_ENV: 'FLUXIO_TEST_MARKER',
+    });
     expect(body.status).toBe('SUCCEEDED');
     expect((body.output!.greetings as Array<{ greeting: string }>).map((g) => g.greeting)).toEqual(['Hello, ann!', 'Hello, bob!', 'Hello, cy!']);
     expect(readFileSync(marker, 'utf8').trim().split('\n')).toEqual(['startup', 'run', 'run', 'run', 'cleanup']);
@@ -202,6 +207,8 @@ describe('fluxio run: command line', () => {
     [['run', FEATURES, '--state-machine', 'nope'], /no state machine named 'nope'[\s\S]*choice_flow/],
     [['run', FEATURES, '--bogus'], /Unknown option/i],
     [['run', FEATURES, '--workers', '0'], /--workers must be an integer/],
+    [['run', FEATURES, '--input', '[1,2]'], /--input is refused: The execution input must be a JSON object[\s\S]*got an array/],
+    [['run', FEATURES, '--input', '"text"'], /must be a JSON object/],
   ])('usage error %j exits 2 with a hint', async (args, message) => {
     const r = await fluxio(args as string[]);
     expect(r.code).toBe(2);
@@ -218,5 +225,41 @@ describe('fluxio run: command line', () => {
     const j = await fluxio(['run', dir, '--json']);
     expect(j.code).toBe(1);
     expect(JSON.parse(j.stdout).errors[0]).toMatchObject({ line: 1 });
+  }, T);
+});
+
+describe('fluxio run: a task-less loop', () => {
+  const spinDir = mkdtempSync(join(tmp, 'spin-'));
+  writeFileSync(join(spinDir, 'project.py'), 'def main(data):\n    data["x"] = 0\n    while data["x"] == 0:\n        data["y"] = 1\n');
+
+  it('fails at the 25,000-event history quota with States.Runtime, like Step Functions', async () => {
+    const r = await fluxio(['run', spinDir, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      status: 'FAILED',
+      output: null,
+      error: 'States.Runtime',
+      cause: 'The execution reached the maximum number of history events (25000).',
+    });
+  }, T);
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s stops it at once: ABORTED, exit 1', async (signal) => {
+    // A 200 kB input makes each transition slow, so the loop would run for many seconds before the quota.
+    const input = join(spinDir, 'big-input.json');
+    writeFileSync(input, JSON.stringify({ blob: 'b'.repeat(200_000) }));
+    const child = spawn(process.execPath, [FLUXIO_BIN, 'run', spinDir, '--input', `@${input}`, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    await new Promise<void>((ready) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/While-/.test(stderr)) ready();
+      }),
+    );
+    child.kill(signal);
+    const code = await exited;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/main ABORTED/);
+    expect(stderr).toMatch(signal === 'SIGINT' ? /Ctrl-C/ : /SIGTERM/);
   }, T);
 });
