@@ -14,10 +14,13 @@ import { createRunner } from '../index.ts';
 import { startHttpServer, type ProtocolHandler } from './httpServer.ts';
 import { loadRouteHandlers } from './routeHandlers.ts';
 import { RunService, setRunService } from './RunService.ts';
+import { setCompileBackend } from '@fluxio/compiler-api';
+import { CompilePool } from '@fluxio/compiler-api/worker/compilePool';
 import { lockDataDir } from './dataDirLock.ts';
 import { openPlatformDatabase } from '../store/database.ts';
 import { EventBus } from '../events/bus.ts';
 import { createStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/index.ts';
+import { createLambdaApi, MAX_CODE_REQUEST_BYTES, type LambdaApi } from '../lambda/index.ts';
 export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
@@ -49,6 +52,8 @@ export interface PlatformOptions {
   projectDir?: string;
   /** Python worker processes. @default the number of cores */
   workers?: number;
+  /** Python worker processes for the Lambda API's functions. @default 2 */
+  lambdaWorkers?: number;
   /** Other protocols served on the same port, tried before the `/v1` router (see {@link ProtocolHandler}). */
   protocolHandlers?: readonly ProtocolHandler[];
 }
@@ -62,6 +67,8 @@ export interface Platform {
   routes: string[];
   /** The Step Functions API (AWS JSON 1.0 on `POST /`), its executions persisted in `<dataDir>/platform.sqlite`. */
   stepFunctions: StepFunctionsApi;
+  /** The Lambda API (REST-JSON under `/2015-03-31/functions`), functions persisted in the same database and `<dataDir>/lambda/`. */
+  lambda: LambdaApi;
   /** The in-process event bus (e.g. "Step Functions Execution Status Change" events). */
   bus: EventBus;
   /** Stops the workers (runs in flight end), the HTTP server, then flushes and closes dynalite. */
@@ -91,23 +98,34 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const stateData = await createStateDataService({ target: 'embedded', dataDir, executions });
     cleanup.push(() => stateData.close());
     setStateDataService(stateData.service);
+    // Compiles (POST /v1/compile, POST /v1/runs) run in worker threads, off this event loop.
+    const compilePool = new CompilePool();
+    setCompileBackend(compilePool);
+    cleanup.push(async () => {
+      setCompileBackend(undefined);
+      await compilePool.close();
+    });
     const routes = await loadRouteHandlers(ROUTES);
     const database = openPlatformDatabase(dataDir);
     cleanup.push(async () => database.close());
     const bus = new EventBus();
+    // The Lambda API (REST-JSON under /2015-03-31/functions...): functions in the same database, code under <dataDir>/lambda.
+    const lambda = createLambdaApi({ database, dataDir, workers: options.lambdaWorkers, onLog: (fn, line) => void process.stderr.write(`[lambda ${fn}] ${line}\n`) });
+    cleanup.push(() => lambda.close());
     // The Step Functions API needs the runner, which needs the server's URL: bound once both exist.
     let sfn: StepFunctionsApi | undefined;
     const sfnHandler: ProtocolHandler = (req, body, res) => (sfn ? sfn.protocolHandler(req, body, res) : false);
-    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, ...(options.protocolHandlers ?? [])] });
+    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, lambda.protocolHandler, ...(options.protocolHandlers ?? [])], maxProtocolBodyBytes: MAX_CODE_REQUEST_BYTES });
     cleanup.push(() => server.close());
     await lock.update({ url: server.url });
+    lambda.setDefaultEnvironment({ FLUXIO_STATE_DATA_URL: server.url });
     const runner = await createRunner({
       projectDir: resolve(options.projectDir ?? '.'),
       stateData: { url: server.url, executions },
       workers: options.workers,
     });
     cleanup.push(() => runner.close());
-    const stepFunctions = (sfn = createStepFunctionsApi({ database, runner, bus }));
+    const stepFunctions = (sfn = createStepFunctionsApi({ database, runner, bus, taskResources: lambda.taskResource }));
     cleanup.push(() => stepFunctions.close());
     const runs = new RunService(runner);
     setRunService(runs);
@@ -120,6 +138,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       warnings: isLoopbackHost(host) ? [] : [exposedHostWarning(host, server.url)],
       routes: ROUTES.map((r) => `${r.method} ${r.path}`),
       stepFunctions,
+      lambda,
       bus,
       close: () =>
         (closing ??= (async () => {
@@ -130,7 +149,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           await stepFunctions.close();
           await runner.close();
           await runs.drain();
+          await lambda.close();
           await server.close();
+          setCompileBackend(undefined);
+          await compilePool.close();
           await stateData.close();
           database.close();
           await lock.release();
