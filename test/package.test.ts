@@ -152,6 +152,91 @@ describe('npm run package', () => {
     });
   });
 
+  describe('operability (issue 11)', () => {
+    const functions = () => Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+
+    it('traces every function with X-Ray and gives each role the X-Ray write permissions', () => {
+      expect(functions().length).toBeGreaterThanOrEqual(4);
+      for (const [id, fn] of functions()) {
+        expect(fn.Properties!.TracingConfig, id).toEqual({ Mode: 'Active' });
+        const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        const role = template.Resources[roleId]!.Properties!;
+        const inline = JSON.stringify(role.Policies ?? []);
+        const managed = JSON.stringify(role.ManagedPolicyArns ?? []);
+        expect(inline.includes('xray:PutTraceSegments') || managed.includes('AWSXRayDaemonWriteAccess'), `${id} role ${roleId}`).toBe(true);
+      }
+    });
+
+    it('configures Powertools (service name, metrics namespace, log level) on every function', () => {
+      for (const [id, fn] of functions()) {
+        expect(fn.Properties!.Environment.Variables, id).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'fluxio', POWERTOOLS_METRICS_NAMESPACE: 'Fluxio', LOG_LEVEL: 'INFO' });
+      }
+    });
+
+    it('writes HTTP API access logs as JSON with the request id, route, status, latency and integration error', () => {
+      const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+      const settings = stage.Properties!.AccessLogSettings;
+      expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+      const format = JSON.parse(settings.Format);
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+        integrationLatencyMs: '$context.integrationLatency',
+        integrationError: '$context.integration.error',
+        integrationErrorMessage: '$context.integrationErrorMessage',
+        caller: '$context.identity.userArn',
+      });
+      expect(template.Resources.HttpApiLogGroup?.Properties?.RetentionInDays).toBe(30);
+    });
+
+    it('throttles the default route settings of the stage below the account quota, with detailed metrics', () => {
+      const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+      const route = stage.Properties!.DefaultRouteSettings;
+      expect(route.DetailedMetricsEnabled).toBe(true);
+      expect(route.ThrottlingRateLimit).toBeGreaterThan(0);
+      expect(route.ThrottlingRateLimit).toBeLessThan(10_000);
+      expect(route.ThrottlingBurstLimit).toBeGreaterThanOrEqual(route.ThrottlingRateLimit);
+      expect(route.ThrottlingBurstLimit).toBeLessThan(5_000);
+    });
+
+    it('the bundled health function, invoked like Lambda, answers {"status":"ok","version"}', async () => {
+      const { dir, handler } = await unzipFunction('health');
+      expect(handler).toBe('shared/src/health.handler');
+      const event = { ...apiGatewayEvent('GET', '/v1/health', { headers: { 'x-correlation-id': 'pkg-1' } }) };
+      const res = await invokeBundled(dir, handler, event);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toMatchObject({ status: 'ok', version: expect.any(String) });
+    });
+
+    it('on Lambda, the bundle emits CloudWatch EMF metrics through Powertools (namespace Fluxio, one Success count)', async () => {
+      const { dir } = await unzipFunction('health');
+      const script = join(dir, 'invoke-lambda-env.mjs');
+      writeFileSync(
+        script,
+        `const mod = await import(${JSON.stringify(join(dir, 'shared/src/health.mjs'))});
+const ctx = { getRemainingTimeInMillis: () => 5000, functionName: 'fluxio-ci-health', awsRequestId: 'req-1', memoryLimitInMB: '256', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fluxio-ci-health' };
+await mod.handler(JSON.parse(process.argv[2]), ctx);`,
+      );
+      const env = {
+        PATH: process.env.PATH ?? '',
+        AWS_LAMBDA_FUNCTION_NAME: 'fluxio-ci-health',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        // No X-Ray daemon here: the tracer is switched off, everything else runs as on Lambda.
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        POWERTOOLS_SERVICE_NAME: 'fluxio',
+        POWERTOOLS_METRICS_NAMESPACE: 'Fluxio',
+      };
+      const event = apiGatewayEvent('GET', '/v1/health', { headers: { 'x-correlation-id': 'pkg-2' } });
+      const { stdout } = await run(process.execPath, [script, JSON.stringify(event)], { cwd: dir, env });
+      const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const emf = lines.find((l) => l._aws);
+      expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Fluxio', Metrics: [{ Name: 'Success', Unit: 'Count' }] });
+      expect(emf.Success).toBe(1);
+    });
+  });
+
   describe('the state data stack (issue 3)', () => {
     const props = (logicalId: string) => template.Resources[logicalId]?.Properties ?? {};
 
