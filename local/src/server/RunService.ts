@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpError } from '@fluxio/contracts/errors';
 import type { Run, RunRequest } from '@fluxio/contracts/schemas/runs';
 import { RUN_MAX_WAIT_SECONDS } from '@fluxio/contracts/schemas/runs';
-import { loadCompiler } from '@fluxio/compiler-api';
+import { compileRequest, compileSource } from '@fluxio/compiler-api';
 import type { Runner } from '../index.ts';
 import { executionInputProblem, jsonBytes } from '../engine/limits.ts';
 
@@ -36,7 +36,7 @@ export class RunService {
 
   /**
    * Compile and start a run; resolve once it finished or `waitSeconds` passed.
-   * @throws HttpError 422 `Compile.Failed` (with every error) when the source does not compile,
+   * @throws HttpError 422 `Compile.Failed` (the first 100 errors, `details.totalErrors`) when the source does not compile,
    *   404 `Run.UnknownStateMachine` when `stateMachine` is not in it, 400 `Run.InvalidExecutionInput`
    *   when `input` is not a JSON object, 413 `Run.InputTooLarge` when it is over 262,144 bytes
    */
@@ -48,13 +48,8 @@ export class RunService {
       }
       throw new HttpError(400, 'Run.InvalidExecutionInput', inputProblem.message);
     }
-    const compiler = await loadCompiler();
-    const result = compiler.compile(request.source, { project: request.project ?? 'project', fileName: 'project.py' });
-    if (!result.ok) {
-      throw new HttpError(422, 'Compile.Failed', `project.py has ${result.errors.length} compile error(s); the first: ${result.errors[0]?.message}`, {
-        errors: result.errors,
-      });
-    }
+    // Off the event loop when served (the platform's compile pool); 422 Compile.Failed with the first 100 errors.
+    const result = { manifest: await compileRequest(compileSource, { source: request.source, project: request.project }) };
     const stateMachine = request.stateMachine ?? 'main';
     if (!(stateMachine in result.manifest.stateMachines)) {
       throw new HttpError(404, 'Run.UnknownStateMachine', `No state machine "${stateMachine}" in project.py; it defines: ${Object.keys(result.manifest.stateMachines).join(', ')}.`);

@@ -1,7 +1,8 @@
-import type { CompileResult } from '@fluxio/contracts/manifest';
+import type { CompileResult, Diagnostic } from '@fluxio/contracts/manifest';
 import type { CompileOptions } from './index.ts';
 import { DiagnosticSink, LineIndex } from './parse/source.ts';
-import { reportSyntaxErrors } from './parse/syntaxErrors.ts';
+import { reportSyntaxErrors, reportTokenErrors } from './parse/syntaxErrors.ts';
+import { firstTooDeep } from './parse/syntaxTree.ts';
 import { ProjectLowerer } from './lower/lowerProject.ts';
 import type { PythonParser } from './parse/loadParser.ts';
 
@@ -9,42 +10,88 @@ import type { PythonParser } from './parse/loadParser.ts';
 const TRACE = typeof process !== 'undefined' && /\bcompile\b/.test(process.env.LOG ?? '');
 
 /**
- * Full pipeline for one file: parse (tree-sitter) → syntax check → lower and
- * emit → manifest. Collects every diagnostic; an internal bug becomes a
- * `Compiler.Internal` diagnostic, never an exception.
+ * Deepest syntax tree the compiler lowers (levels of tree-sitter nodes, the
+ * module being level 1). The lowering walks expressions recursively; this
+ * bound keeps it far from the JS stack limit whatever the input. It mirrors
+ * CPython, whose compiler fails deeper expressions with `RecursionError:
+ * maximum recursion depth exceeded during compilation` (default recursion
+ * limit 1,000). Real projects stay under ~300 levels (99 nested blocks, the
+ * indentation limit, take about 200).
  */
-export function compileWithParser({ parser, readTree }: PythonParser, source: string, options: CompileOptions): CompileResult {
+export const MAX_SYNTAX_DEPTH = 1000;
+
+/**
+ * Full pipeline for one file: tokenizer checks (nesting limits, before the
+ * source reaches tree-sitter) → parse (tree-sitter) → syntax check → lower and
+ * emit → manifest. Collects every diagnostic; an internal bug becomes a
+ * `Compiler.Internal` diagnostic, never an exception, and resets the parser so
+ * the next compile starts from a fresh wasm parser.
+ */
+export function compileWithParser(p: PythonParser, source: string, options: CompileOptions): CompileResult {
   const text = typeof source === 'string' ? source : '';
   const sink = new DiagnosticSink(new LineIndex(text));
+  const topLevelDefs: Array<{ name: string; start: number }> = [];
   let tree: ReturnType<PythonParser['parser']['parse']> = null;
   try {
     const t0 = TRACE ? performance.now() : 0;
-    tree = parser.parse(text);
-    if (!tree) throw new Error('parser returned no tree');
+    if (reportTokenErrors(sink, topLevelDefs)) return { ok: false, errors: sink.errors };
+    try {
+      tree = p.parser.parse(text);
+    } catch (err) {
+      p.reset();
+      throw err;
+    }
+    if (!tree) {
+      p.reset();
+      throw new Error('parser returned no tree');
+    }
     if (TRACE) process.stderr.write(`[compile] parse ${(performance.now() - t0).toFixed(2)} ms\n`);
     // One pass into plain JS nodes, then the wasm tree is freed (see parse/syntaxTree.ts).
-    const root = readTree(tree, text);
+    const root = p.readTree(tree, text);
     tree.delete();
     tree = null;
     if (TRACE) process.stderr.write(`[compile] tree ${(performance.now() - t0).toFixed(2)} ms\n`);
-    if (reportSyntaxErrors(root, sink)) return { ok: false, errors: sink.errors };
+    if (reportSyntaxErrors(root, sink, true)) return { ok: false, errors: sink.errors };
+    const deep = firstTooDeep(root, MAX_SYNTAX_DEPTH);
+    if (deep) {
+      sink.error(
+        'DSL.NestingTooDeep',
+        `this expression is nested too deeply (more than ${MAX_SYNTAX_DEPTH} levels of syntax); split it into several statements, or compute the value in a task`,
+        { start: deep.startIndex, end: Math.min(deep.endIndex, deep.startIndex + 1) },
+      );
+      return { ok: false, errors: sink.errors };
+    }
     const manifest = new ProjectLowerer(text, sink).lower(root, options.project ?? 'project');
     if (TRACE) process.stderr.write(`[compile] total ${(performance.now() - t0).toFixed(2)} ms\n`);
     if (sink.errors.length) return { ok: false, errors: sortDiagnostics(sink.errors) };
+    // Cross-check against the tokenizer: every `def NAME` at column 0 is a state machine. A tree
+    // that lost one (a damaged parser) must never yield a manifest without it.
+    const lost = topLevelDefs.find((d) => !manifest.stateMachines[d.name]);
+    if (lost) {
+      p.reset();
+      throw new Error(`the parser lost the state machine function ${lost.name} (line ${sink.lines.position(lost.start).line})`);
+    }
     manifest.diagnostics = sink.warnings;
     return { ok: true, manifest };
   } catch (err) {
     const e = err as Error;
-    return {
-      ok: false,
-      errors: [
-        ...sink.errors,
-        { code: 'Compiler.Internal', message: `internal compiler error (please report): ${e?.message ?? String(err)}`, line: 1, column: 1, endLine: 1, endColumn: 2, severity: 'error' },
-      ],
-    };
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      // Guarded by MAX_SYNTAX_DEPTH and the tokenizer limits; kept as a structured answer all the same.
+      return { ok: false, errors: [...sink.errors, diagnostic('DSL.NestingTooDeep', 'this project is nested too deeply to compile; split deep expressions and nested blocks into several statements or functions')] };
+    }
+    p.reset();
+    return { ok: false, errors: [...sink.errors, diagnostic('Compiler.Internal', `internal compiler error (please report): ${e?.message ?? String(err)}`)] };
   } finally {
-    tree?.delete();
+    try {
+      tree?.delete();
+    } catch {
+      // the tree belongs to a parser that failed; it was reset above
+    }
   }
+}
+
+function diagnostic(code: string, message: string): Diagnostic {
+  return { code, message, line: 1, column: 1, endLine: 1, endColumn: 2, severity: 'error' };
 }
 
 function sortDiagnostics<T extends { line: number; column: number }>(d: T[]): T[] {

@@ -15,6 +15,8 @@ import { compileWithParser } from './compileProject.ts';
 
 export { renderMermaid } from './emit/renderMermaid.ts';
 export { formatDiagnostics } from './formatDiagnostics.ts';
+export { compileSource, setCompileBackend, type CompileBackend } from './compileBackend.ts';
+export { compileRequest, MAX_ERRORS_RETURNED } from './compileRequest.ts';
 export type { CompileResult, Diagnostic, ManifestStateMachine };
 
 /** Options of one compile. */

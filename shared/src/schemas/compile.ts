@@ -93,13 +93,20 @@ export const ManifestSchema = Type.Object(
   { $id: 'Manifest', additionalProperties: true },
 );
 
-/** 422 body: `{"error":{"code":"Compile.Failed","message","details":{"errors":[…]}}}`. */
+/**
+ * 422 body: `{"error":{"code":"Compile.Failed","message","details":{"errors":[…],"totalErrors"}}}`.
+ * `errors` holds at most the first 100 diagnostics (services/compiler-api
+ * `MAX_ERRORS_RETURNED`); `totalErrors` counts all of them.
+ */
 export const CompileFailedSchema = Type.Object(
   {
     error: Type.Object({
       code: Type.Literal('Compile.Failed'),
       message: Type.String(),
-      details: Type.Object({ errors: Type.Array(DiagnosticSchema) }),
+      details: Type.Object({
+        errors: Type.Array(DiagnosticSchema, { description: 'The first (at most 100) compile errors, in source order.', maxItems: 100 }),
+        totalErrors: Type.Integer({ minimum: 1, description: 'How many compile errors the file has (more than errors.length when some were left out).' }),
+      }),
     }),
   },
   { $id: 'CompileFailed' },

@@ -47,13 +47,36 @@ interface FunctionDef {
   node: Node;
   definition: ManifestStateMachine['definition'];
   sources: Record<string, StateSource>;
+  /** States of the definition, nested Map/Parallel bodies included. */
+  stateCount: number;
+  /** Levels of Map/Parallel bodies embedded in it (0 when none). */
+  nesting: number;
 }
 interface Ctx {
   fn: string;
   graph: StateGraph;
+  /** Deepest Map/Parallel nesting embedded so far. */
+  nesting: number;
   /** user keys of this function → node (duplicate detection) */
   keys: Map<string, Node>;
 }
+
+/**
+ * Most states one state machine may have, nested Map/Parallel bodies included.
+ * A Map or Parallel copies the called function's states, so without a bound a
+ * few lines (`parallel(f, f)` chains) could ask for millions of states. Step
+ * Functions caps a definition at 1 MiB (quota "state machine definition size"),
+ * which no 25,000-state definition fits anyway.
+ */
+export const MAX_STATES_PER_STATE_MACHINE = 25_000;
+/**
+ * Most states in the whole project (all state machines, copies in Map/Parallel
+ * bodies included): bounds the compile's time and the manifest's size (a
+ * Lambda response is at most 6 MB).
+ */
+export const MAX_STATES_PER_PROJECT = 50_000;
+/** Deepest chain of Map/Parallel bodies inside one state machine (a compiler limit; Step Functions sets none). */
+export const MAX_NESTED_BODIES = 100;
 
 const TRACE_CHECK = 'Trace-Check';
 const TRACE_DEFAULT = 'Trace-Default';
@@ -108,6 +131,8 @@ export class ProjectLowerer {
   private readonly notFirstClass = new Set<string>();
   private readonly manifestTasks: Record<string, ManifestTask> = {};
   private readonly machines: Record<string, ManifestStateMachine> = {};
+  /** States of the state machines lowered so far (see {@link MAX_STATES_PER_PROJECT}). */
+  private totalStates = 0;
 
   constructor(
     private readonly source: string,
@@ -280,7 +305,7 @@ export class ProjectLowerer {
     if (this.isAsync(node)) return;
     const name = node.childForFieldName('name')?.text ?? '';
     const graph = new StateGraph();
-    const ctx: Ctx = { fn: name, graph, keys: new Map() };
+    const ctx: Ctx = { fn: name, graph, keys: new Map(), nesting: 0 };
     const { schedule, subscriptions, exportOpt } = this.lowerDecorators(decorators);
     const line = this.sink.lines.position(node.startIndex).line;
     // envelope (DESIGN §5.3): guarantee $.__trace before the first statement
@@ -294,7 +319,8 @@ export class ProjectLowerer {
     const exits = body ? this.lowerBlock(body, entry, ctx) : entry;
     this.finish(exits, ctx, node);
     const definition = graph.definition();
-    this.functions.set(name, { name, node, definition, sources: graph.sources });
+    this.functions.set(name, { name, node, definition, sources: graph.sources, stateCount: graph.used.size, nesting: ctx.nesting });
+    this.totalStates += graph.used.size;
     this.machines[name] = {
       definition,
       firstClass: true,
@@ -773,6 +799,7 @@ export class ProjectLowerer {
       else maxConcurrency = v;
     }
     if (!ref.ok || !fn) return incoming;
+    if (!this.roomFor([fn, fn], call, ctx)) return incoming;
     this.notFirstClass.add(fn.name);
     const P = ref.path;
     const base = this.autoName('Map', stmt, ctx);
@@ -811,6 +838,38 @@ export class ProjectLowerer {
     ];
   }
 
+  /**
+   * Checks that embedding `bodies` keeps the machine within
+   * {@link MAX_STATES_PER_STATE_MACHINE} and {@link MAX_NESTED_BODIES}
+   * (reported at `call` otherwise) and records the nesting.
+   */
+  private roomFor(bodies: FunctionDef[], call: Node, ctx: Ctx): boolean {
+    const nesting = 1 + Math.max(...bodies.map((b) => b.nesting));
+    if (nesting > MAX_NESTED_BODIES) {
+      this.sink.error('DSL.NestingTooDeep', `Map/Parallel bodies are nested more than ${MAX_NESTED_BODIES} levels deep here; flatten the chain of functions`, call);
+      return false;
+    }
+    const states = ctx.graph.used.size + bodies.reduce((a, b) => a + b.stateCount, 0);
+    if (states > MAX_STATES_PER_STATE_MACHINE) {
+      this.sink.error(
+        'DSL.TooManyStates',
+        `${ctx.fn} would have more than ${MAX_STATES_PER_STATE_MACHINE} states with this call (Map and Parallel copy the called function's states); split the work into state machines that call each other`,
+        call,
+      );
+      return false;
+    }
+    if (this.totalStates + states > MAX_STATES_PER_PROJECT) {
+      this.sink.error(
+        'DSL.TooManyStates',
+        `the project would have more than ${MAX_STATES_PER_PROJECT} states with this call (Map and Parallel copy the called function's states); split it into several projects (chain them with @subscribe)`,
+        call,
+      );
+      return false;
+    }
+    ctx.nesting = Math.max(ctx.nesting, nesting);
+    return true;
+  }
+
   private reserve(ctx: Ctx, name: string): void {
     ctx.graph.used.add(name);
   }
@@ -824,6 +883,7 @@ export class ProjectLowerer {
     }
     const fns = pos.map((p) => this.fnRef(p, 'parallel()', ctx));
     if (fns.some((f) => !f)) return incoming;
+    if (!this.roomFor(fns as FunctionDef[], call, ctx)) return incoming;
     const name = this.autoName('Parallel', stmt, ctx);
     this.reserve(ctx, name);
     const branches = fns.map((f) => {

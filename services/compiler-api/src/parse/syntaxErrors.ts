@@ -9,6 +9,22 @@ export interface SyntaxProblem {
   end: number;
 }
 
+/**
+ * CPython's tokenizer limit on indentation levels (`MAXINDENT` = 100 in
+ * Parser/tokenizer.h): the indentation stack holds the base level plus at most
+ * 99 nested blocks; the line that would open the 100th level is an
+ * `IndentationError: too many levels of indentation` (verified with CPython
+ * 3.11). Checked before the source reaches tree-sitter: far deeper nesting
+ * (over ~500 levels) overflows tree-sitter-python's 1 KiB scanner state and
+ * corrupted the shared wasm parser.
+ */
+export const MAX_INDENT_LEVELS = 100;
+/**
+ * CPython's tokenizer limit on open brackets (`MAXLEVEL` = 200): the 201st
+ * nested `(`, `[` or `{` is `SyntaxError: too many nested parentheses`.
+ */
+export const MAX_BRACKET_DEPTH = 200;
+
 const COMPOUND = /^(async\s+)?(if|elif|else|while|for|def|class|try|except|finally|with)\b/;
 // Character tests as comparisons: keyed lookups (OPEN[c]) and String#includes per character were the scanner's hot spots.
 const isOpenBracket = (c: string): boolean => c === '(' || c === '[' || c === '{';
@@ -34,7 +50,7 @@ interface LogicalLine {
  * colons on compound statement headers. Returns the first problem CPython
  * would report, or undefined. It only tokenises; it never builds a tree.
  */
-export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undefined {
+export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{ name: string; start: number }>): SyntaxProblem | undefined {
   const stack: Array<{ ch: string; at: number }> = [];
   const logical: LogicalLine[] = [];
   let i = 0;
@@ -133,7 +149,17 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
       i = j;
       continue;
     }
-    if (isOpenBracket(c)) stack.push({ ch: c, at: i });
+    if (isOpenBracket(c)) {
+      if (stack.length >= MAX_BRACKET_DEPTH) {
+        return {
+          code: 'DSL.NestingTooDeep',
+          message: `too many nested parentheses: more than ${MAX_BRACKET_DEPTH} open brackets (CPython's limit); build the value in a task or split it into several assignments`,
+          start: i,
+          end: i + 1,
+        };
+      }
+      stack.push({ ch: c, at: i });
+    }
     else if (isCloseBracket(c)) {
       const top = stack.pop();
       if (!top) return { code: 'Syntax.UnmatchedBracket', message: `unmatched '${c}'; remove it or add the opening '${CLOSE[c]}'`, start: i, end: i + 1 };
@@ -165,6 +191,10 @@ export function scanTokens(src: string, lines: LineIndex): SyntaxProblem | undef
 
   function finishLine(): void {
     const text = cur!.text.trim();
+    if (topLevelDefs && cur!.indent === 0) {
+      const def = /^def ([^\s(:]+)/.exec(text);
+      if (def) topLevelDefs.push({ name: def[1], start: cur!.start });
+    }
     logical.push({ start: cur!.start, lineNo: lines.position(cur!.start).line, indent: cur!.indent, text, endsWithColon: text.endsWith(':') });
     cur = undefined;
   }
@@ -205,6 +235,15 @@ function checkLogical(logical: LogicalLine[], lines: LineIndex): SyntaxProblem |
         const kw = COMPOUND.exec(prev.text)?.[2] ?? 'compound';
         const what = kw === 'def' ? 'function definition' : kw === 'class' ? 'class definition' : `'${kw}' statement`;
         return { code: 'Syntax.ExpectedIndent', message: `expected an indented block after ${what} on line ${prev.lineNo}; indent the body (4 spaces)`, start: l.start, end: l.start + 1 };
+      }
+      if (stack.length >= MAX_INDENT_LEVELS) {
+        const lineStart = lines.lineStart(l.lineNo);
+        return {
+          code: 'Syntax.TooManyIndentationLevels',
+          message: `too many levels of indentation: at most ${MAX_INDENT_LEVELS - 1} nested blocks (CPython's limit); move the inner blocks into a state machine function of their own`,
+          start: lineStart,
+          end: lineStart + 1,
+        };
       }
       stack.push(l.indent);
       continue;
@@ -247,18 +286,30 @@ function firstError(root: Node): Node | undefined {
 }
 
 /**
- * Reports the file's syntax error (at most one, as CPython does) to `sink`.
- * Tokenizer-level problems come first; otherwise tree-sitter's first ERROR or
- * MISSING node is refined to the first unexpected token. Returns true when a
- * syntax error was found.
+ * Reports the file's tokenizer-level syntax error (at most one, as CPython
+ * does) to `sink`: run before parsing, so a source over the nesting limits
+ * ({@link MAX_INDENT_LEVELS}, {@link MAX_BRACKET_DEPTH}) never reaches
+ * tree-sitter. Returns true when a problem was found. `topLevelDefs`, when
+ * given, receives every `def NAME` at column 0 (a cross-check of the tree).
  */
-export function reportSyntaxErrors(root: Node, sink: DiagnosticSink): boolean {
+export function reportTokenErrors(sink: DiagnosticSink, topLevelDefs?: Array<{ name: string; start: number }>): boolean {
   const lines = sink.lines;
-  const tok = scanTokens(lines.text, lines);
-  if (tok) {
-    sink.error(tok.code, tok.message, { start: tok.start, end: tok.end });
-    return true;
-  }
+  const tok = scanTokens(lines.text, lines, topLevelDefs);
+  if (!tok) return false;
+  sink.error(tok.code, tok.message, { start: tok.start, end: tok.end });
+  return true;
+}
+
+/**
+ * Reports the file's syntax error (at most one, as CPython does) to `sink`.
+ * Tokenizer-level problems come first (see {@link reportTokenErrors}; pass
+ * `tokensChecked` when that already ran); otherwise tree-sitter's first ERROR
+ * or MISSING node is refined to the first unexpected token. Returns true when
+ * a syntax error was found.
+ */
+export function reportSyntaxErrors(root: Node, sink: DiagnosticSink, tokensChecked = false): boolean {
+  const lines = sink.lines;
+  if (!tokensChecked && reportTokenErrors(sink)) return true;
   if (!root.hasError) return false;
   const err = firstError(root);
   if (!err) {

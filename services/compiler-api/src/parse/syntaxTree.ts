@@ -178,36 +178,62 @@ function memoryReader(host: WasmHeapHost, language: Language): TreeReader {
     const typeName = (sym: number): string => (sym === SYM_ERROR ? 'ERROR' : (t.names[t.publicSymbol[sym] ?? sym] ?? 'ERROR'));
 
     // Appends the visible descendants of heap subtree `ptr` (whose content starts at byte `pos`) to `into`.
-    const addChildren = (ptr: number, pos: number, into: SyntaxNode, outerField: string | null): void => {
+    // Iterative (an explicit stack of frames, one per heap subtree being walked) so that a deep tree
+    // cannot overflow the JS stack; the visiting order is the recursive one (pre-order).
+    interface Frame {
+      ptr: number;
+      pos: number;
+      into: SyntaxNode;
+      outerField: string | null;
+      count: number;
+      fieldMap: Int32Array;
+      aliasSeq: Uint16Array | null;
+      structural: number;
+      slot: number;
+      j: number;
+    }
+    const frame = (ptr: number, pos: number, into: SyntaxNode, outerField: string | null): Frame => {
       const count = dv.getUint32(ptr + 36, true);
       const production = dv.getUint16(ptr + 66, true);
-      const fieldMap = t.fieldMap[production];
-      const aliasSeq = t.aliases[production];
-      let structural = 0;
-      let slot = ptr - 8 * count;
-      for (let j = 0; j < count; j++, slot += 8) {
+      return { ptr, pos, into, outerField, count, fieldMap: t.fieldMap[production], aliasSeq: t.aliases[production], structural: 0, slot: ptr - 8 * count, j: 0 };
+    };
+    const addChildren = (ptr0: number, pos0: number, into0: SyntaxNode, outerField0: string | null): void => {
+      const stack: Frame[] = [frame(ptr0, pos0, into0, outerField0)];
+      while (stack.length) {
+        const f = stack[stack.length - 1];
+        if (f.j >= f.count) {
+          stack.pop();
+          continue;
+        }
+        const { fieldMap, aliasSeq } = f;
+        const slot = f.slot;
+        const j = f.j;
+        f.j++;
+        f.slot += 8;
         const b0 = heap[slot];
         const inline = (b0 & 1) === 1;
         const cptr = inline ? 0 : dv.getUint32(slot, true);
-        if (j > 0) pos += inline ? heap[slot + 6] : dv.getUint32(cptr + 4, true); // padding
+        if (j > 0) f.pos += inline ? heap[slot + 6] : dv.getUint32(cptr + 4, true); // padding
+        const pos = f.pos;
         const size = inline ? heap[slot + 7] : dv.getUint32(cptr + 16, true);
+        f.pos += size;
         const extra = inline ? (b0 & 8) !== 0 : (heap[cptr + 44] & 4) !== 0;
         let visible = inline ? (b0 & 2) !== 0 : (heap[cptr + 44] & 1) !== 0;
         let alias = 0;
         let field: string | null = null;
         if (!extra) {
           if (aliasSeq) {
-            alias = aliasSeq[structural];
+            alias = aliasSeq[f.structural];
             if (alias) visible = true;
           }
           for (let k = 0; k < fieldMap.length; k += 2) {
-            if (fieldMap[k] === structural) {
+            if (fieldMap[k] === f.structural) {
               field = t.fields[fieldMap[k + 1]];
               break;
             }
           }
-          field ??= outerField;
-          structural++;
+          field ??= f.outerField;
+          f.structural++;
         }
         const childCount = inline ? 0 : dv.getUint32(cptr + 36, true);
         if (visible) {
@@ -216,13 +242,12 @@ function memoryReader(host: WasmHeapHost, language: Language): TreeReader {
           const missing = inline ? (b0 & 32) !== 0 : (heap[cptr + 45] & 2) !== 0;
           const hasError = missing || (!inline && dv.getUint32(cptr + 32, true) > 0);
           const node = new SyntaxNode(typeName(sym), pos >> 1, (pos + size) >> 1, field, isNamed, missing, hasError, nextId++, source);
-          node.parent = into;
-          into.children.push(node);
-          if (childCount > 0) addChildren(cptr, pos, node, null);
+          node.parent = f.into;
+          f.into.children.push(node);
+          if (childCount > 0) stack.push(frame(cptr, pos, node, null));
         } else if (childCount > 0 && dv.getUint32(cptr + 48, true) > 0) {
-          addChildren(cptr, pos, into, extra ? null : field);
+          stack.push(frame(cptr, pos, f.into, extra ? null : field));
         }
-        pos += size;
       }
     };
 
@@ -253,14 +278,26 @@ export const cursorReader: TreeReader = (tree, source) => {
   };
   try {
     const root = make(null);
-    const visit = (parent: SyntaxNode): void => {
-      if (!cursor.gotoFirstChild()) return;
-      do visit(make(parent));
-      while (cursor.gotoNextSibling());
-      cursor.gotoParent();
-    };
-    visit(root);
-    return root;
+    // Iterative pre-order walk (no recursion: a deep tree must not overflow the JS stack).
+    let parent = root;
+    let node = root;
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        parent = node;
+        node = make(parent);
+        continue;
+      }
+      for (;;) {
+        if (node === root) return root;
+        if (cursor.gotoNextSibling()) {
+          node = make(parent);
+          break;
+        }
+        cursor.gotoParent();
+        node = parent;
+        parent = node.parent ?? root;
+      }
+    }
   } finally {
     cursor.delete();
   }
@@ -268,19 +305,38 @@ export const cursorReader: TreeReader = (tree, source) => {
 
 /** Structural equality of two converted trees (type, span, field, flags, children). */
 export function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
-  if (
-    a.type !== b.type ||
-    a.startIndex !== b.startIndex ||
-    a.endIndex !== b.endIndex ||
-    a.field !== b.field ||
-    a.isNamed !== b.isNamed ||
-    a.isMissing !== b.isMissing ||
-    a.hasError !== b.hasError ||
-    a.children.length !== b.children.length
-  )
-    return false;
-  for (let i = 0; i < a.children.length; i++) if (!sameTree(a.children[i], b.children[i])) return false;
+  const stack: Array<[SyntaxNode, SyntaxNode]> = [[a, b]];
+  while (stack.length) {
+    const [x, y] = stack.pop()!;
+    if (
+      x.type !== y.type ||
+      x.startIndex !== y.startIndex ||
+      x.endIndex !== y.endIndex ||
+      x.field !== y.field ||
+      x.isNamed !== y.isNamed ||
+      x.isMissing !== y.isMissing ||
+      x.hasError !== y.hasError ||
+      x.children.length !== y.children.length
+    )
+      return false;
+    for (let i = 0; i < x.children.length; i++) stack.push([x.children[i], y.children[i]]);
+  }
   return true;
+}
+
+/**
+ * The first node, in pre-order, more than `limit` levels below the root (the
+ * root is level 1), or undefined when the tree is at most `limit` deep.
+ * Iterative, so it is safe on any tree.
+ */
+export function firstTooDeep(root: SyntaxNode, limit: number): SyntaxNode | undefined {
+  const stack: Array<[SyntaxNode, number]> = [[root, 1]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > limit) return n;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i], d + 1]);
+  }
+  return undefined;
 }
 
 /**
