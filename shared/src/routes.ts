@@ -95,7 +95,7 @@ export const STATE_DATA_ROUTE_PATHS = {
 const SD = STATE_DATA_ROUTE_PATHS;
 const SD_PARAMS = {
   project: 'Project name (IAM policies can scope callers to it).',
-  execution: 'Execution name: local items live under partition key `<execution>:<key>`.',
+  execution: 'Execution name: local items live under partition key `<project>:<execution>:<key>`.',
   key: 'Item key (put_item\'s `key`).',
   index: 'Item index, the numeric sort key (0 for single items).',
   table: 'DynamoDB table of a global item (a pointer\'s `table_name`).',
@@ -128,7 +128,11 @@ const SD_GET_ONE = {
 const SD_PUT_MANY = {
   ...SD_ITEMS,
   request: { body: PutItemsRequestSchema, pathParameters: SD_PARAMS },
-  responses: { 200: { description: 'Stored; the pointer with `items: [1,…]` a Map state iterates.', schema: ItemPointerSchema } },
+  responses: {
+    200: { description: 'Stored (the whole list at once); the pointer with `items: [1,…]` a Map state iterates, and `generation` when `commit` was false.', schema: ItemPointerSchema },
+    403: { description: '`StateData.PartitionNotOwned`: the partition belongs to another project.' },
+    413: { description: '`StateData.TooManyItems` (more than 10,000 elements: split with `commit`/`generation`) or a body above 5 MiB.' },
+  },
 };
 const SD_GET_MANY = {
   ...SD_ITEMS,
