@@ -139,6 +139,13 @@ describe('RequestResponse', () => {
   });
 });
 
+test('the Timeout counts from when a worker takes the invocation, not while it waits for a free worker', async () => {
+  await create('queued', { 'app.py': 'import time\ndef handler(event, context):\n    time.sleep(1)\n    return event["i"]\n' }, { Timeout: 3 });
+  // 8 invocations of 1 s on 2 workers: the last ones wait about 3 s for a worker.
+  const outs = await Promise.all(Array.from({ length: 8 }, (_, i) => invoke('queued', { i })));
+  expect(outs.map((o) => o.FunctionError ?? payloadOf(o))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+});
+
 describe('Event and DryRun', () => {
   test('Event answers 202 at once and runs the function in the background', async () => {
     await create('writer', { 'app.py': 'import time\ndef handler(event, context):\n    time.sleep(0.3)\n    open(event["path"], "w").write(event["text"])\n' });

@@ -83,7 +83,6 @@ export class FunctionRuntime {
     const requestId = randomUUID();
     const timeoutSeconds = c.Timeout ?? 3;
     const memory = c.MemorySize ?? 128;
-    const started = performance.now();
     const lines: string[] = [];
     const log = (line: string) => {
       lines.push(line);
@@ -111,7 +110,13 @@ export class FunctionRuntime {
     };
     log(`START RequestId: ${requestId} Version: ${version.version}`);
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new TimedOut()), timeoutSeconds * 1000);
+    // The Timeout counts from when a worker takes the invocation (Lambda does not queue synchronous invocations).
+    let timer: NodeJS.Timeout | undefined;
+    let started = performance.now();
+    const onStart = () => {
+      started = performance.now();
+      timer = setTimeout(() => timeout.abort(new TimedOut()), timeoutSeconds * 1000);
+    };
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     let result: { payload?: string; error?: Record<string, unknown> };
     try {
@@ -131,13 +136,16 @@ export class FunctionRuntime {
             invokedFunctionArn: options.invokedArn,
             memoryLimitInMB: memory,
             requestId,
-            deadlineMs: Date.now() + timeoutSeconds * 1000,
+            // Read when the request is written to the worker (onStart follows at once).
+            get deadlineMs() {
+              return Date.now() + timeoutSeconds * 1000;
+            },
             logGroupName: `/aws/lambda/${name}`,
             logStreamName,
             clientContext: options.clientContext,
           },
         },
-        { signal, onOutput: log },
+        { signal, onOutput: log, onStart },
       )) as typeof result;
     } catch (err) {
       if (err instanceof TimedOut) {

@@ -257,6 +257,8 @@ export interface InvokeOptions {
   onHeartbeat?: () => void;
   /** Called with each line the task writes to stdout/stderr (print, logging). */
   onOutput?: (line: string) => void;
+  /** Called when a worker takes the task (after any wait in the queue): a Lambda function's Timeout counts from here. */
+  onStart?: () => void;
 }
 
 export interface WorkerPoolOptions {
@@ -396,6 +398,7 @@ export class PythonWorkerPool {
       idle.stderrTail = [];
       const maxResultBytes = job.request.maxResultBytes ?? (job.request.kind === 'lambda' ? undefined : PAYLOAD_LIMIT_BYTES);
       idle.proc.stdin.write(JSON.stringify({ op: 'invoke', id: job.id, ...job.request, maxResultBytes }) + '\n');
+      job.options.onStart?.();
     }
   }
 
