@@ -32,14 +32,13 @@
 import type middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
 /** True inside a real Lambda execution environment (not SAM local). */
 export const ON_LAMBDA = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME && process.env.AWS_EXECUTION_ENV && !process.env.AWS_SAM_LOCAL);
+
+/** Tracing is on only on Lambda, and not when `POWERTOOLS_TRACE_ENABLED=false`. */
+export const TRACING = ON_LAMBDA && process.env.POWERTOOLS_TRACE_ENABLED !== 'false';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME || 'fluxio';
 
@@ -49,11 +48,47 @@ export const logger = new Logger({
   logLevel: (process.env.POWERTOOLS_LOG_LEVEL || process.env.LOG_LEVEL || (ON_LAMBDA ? 'INFO' : 'ERROR')).toUpperCase() as 'INFO',
 });
 
-/** Metrics (EMF), flushed after each invocation on Lambda only. */
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'Fluxio', serviceName: SERVICE_NAME });
+type Mw = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
-/** X-Ray tracer; enabled only on Lambda (and not when `POWERTOOLS_TRACE_ENABLED=false`). */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME, enabled: ON_LAMBDA && process.env.POWERTOOLS_TRACE_ENABLED !== 'false' });
+/**
+ * Metrics and tracer, loaded on Lambda only: the Tracer brings aws-xray-sdk-core
+ * (about 100 ms of module evaluation), which the local platform, the CLI and
+ * tests never need. Loading starts at import (the Lambda init phase) and the
+ * first request waits for it.
+ */
+interface LambdaKit {
+  metrics: import('@aws-lambda-powertools/metrics').Metrics;
+  addOutcome(status: number): void;
+  tracer?: import('@aws-lambda-powertools/tracer').Tracer;
+  middlewares: Mw[];
+}
+const loadLambdaKit = async (): Promise<LambdaKit> => {
+  const [{ Metrics, MetricUnit }, { logMetrics }] = await Promise.all([
+    import('@aws-lambda-powertools/metrics'),
+    import('@aws-lambda-powertools/metrics/middleware'),
+  ]);
+  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'Fluxio', serviceName: SERVICE_NAME });
+  const middlewares: Mw[] = [];
+  let tracer: LambdaKit['tracer'];
+  if (TRACING) {
+    const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
+      import('@aws-lambda-powertools/tracer'),
+      import('@aws-lambda-powertools/tracer/middleware'),
+    ]);
+    tracer = new Tracer({ serviceName: SERVICE_NAME, enabled: true });
+    middlewares.push(captureLambdaHandler(tracer, { captureResponse: false }) as Mw);
+  }
+  middlewares.push(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }) as Mw);
+  return {
+    metrics,
+    tracer,
+    middlewares,
+    addOutcome: (status) => metrics.addMetric(status >= 500 ? 'ServerError' : status >= 400 ? 'ClientError' : 'Success', MetricUnit.Count, 1),
+  };
+};
+const lambdaKit: Promise<LambdaKit> | undefined = ON_LAMBDA ? loadLambdaKit() : undefined;
+// A failed load surfaces on the first request (its middleware awaits the same promise).
+lambdaKit?.catch(() => undefined);
 
 /** Longest correlation id taken from a header, in characters (longer ones are ignored). */
 export const MAX_CORRELATION_ID_LENGTH = 128;
@@ -84,8 +119,8 @@ export function noteExecutionTrace(body: unknown): void {
 type HttpMiddy = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 /** Sets the correlation id and request keys before the handler; counts the outcome after it. */
-const requestKeys = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> => ({
-  before: ({ event }) => {
+const requestKeys = (): Mw => ({
+  before: async ({ event }) => {
     const correlationId = correlationIdOf(event);
     logger.setCorrelationId(correlationId);
     const params = event.pathParameters ?? {};
@@ -95,27 +130,40 @@ const requestKeys = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayPr
       ...(params.project ? { project: params.project } : {}),
       ...(params.execution ? { execution: params.execution } : {}),
     });
-    if (tracer.isTracingEnabled()) {
+    const tracer = lambdaKit && (await lambdaKit).tracer;
+    if (tracer?.isTracingEnabled()) {
       if (correlationId) tracer.putAnnotation('correlationId', correlationId);
       tracer.putAnnotation('routeKey', event.routeKey ?? '$default');
     }
   },
-  after: ({ event, response }) => {
+  after: async ({ event, response }) => {
     const status = response?.statusCode ?? 200;
     const correlationId = correlationIdOf(event);
     if (response && correlationId) response.headers = { ...response.headers, 'x-correlation-id': correlationId };
-    if (ON_LAMBDA) metrics.addMetric(status >= 500 ? 'ServerError' : status >= 400 ? 'ClientError' : 'Success', MetricUnit.Count, 1);
+    if (lambdaKit) (await lambdaKit).addOutcome(status);
   },
 });
 
+/** A middleware that runs the `index`-th Lambda-only middleware once the kit is loaded. */
+const deferred = (index: number): Mw => {
+  const pick = async () => (await lambdaKit!).middlewares[index];
+  return {
+    before: async (request) => (await pick())?.before?.(request),
+    after: async (request) => (await pick())?.after?.(request),
+    onError: async (request) => (await pick())?.onError?.(request),
+  };
+};
+
 /**
  * Wire the Powertools middlewares onto a middy HTTP handler: logger context
- * and correlation ids always; metrics and tracer on Lambda only.
+ * and correlation ids always; tracer (first, so its segment spans the rest)
+ * and metrics on Lambda only.
  */
 export function withObservability<H extends HttpMiddy>(handler: H): H {
-  if (ON_LAMBDA) handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  const lambdaOnly = ON_LAMBDA ? (TRACING ? 2 : 1) : 0;
+  if (lambdaOnly === 2) handler.use(deferred(0));
   handler.use(injectLambdaContext(logger, { resetKeys: true }));
-  if (ON_LAMBDA) handler.use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }));
+  if (lambdaOnly) handler.use(deferred(lambdaOnly - 1));
   handler.use(requestKeys());
   return handler;
 }

@@ -92,3 +92,62 @@ describe('GET /v1/health handler', () => {
     }
   });
 });
+
+describe('structured error logs (Powertools logger)', () => {
+  it('log an unhandled error once as a JSON line with the correlation id, route and the execution trace id, and answer the standard 500 body', async () => {
+    const failing = jsonHandler({ bodySchema: Type.Object({ input: Type.Unknown() }) }, async () => {
+      throw new Error('boom');
+    });
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const writeOut = process.stdout.write.bind(process.stdout);
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    process.stderr.write = capture as typeof process.stderr.write;
+    process.stdout.write = capture as typeof process.stdout.write;
+    let res;
+    try {
+      const event = apiGatewayEvent('POST', '/v1/runs', { body: { input: { __trace: { id: 'exec-42', source: 'direct' } } }, headers: { 'x-correlation-id': 'corr-7' } });
+      res = await failing(event, lambdaContext('fluxio-test'));
+    } finally {
+      process.stderr.write = write;
+      process.stdout.write = writeOut;
+    }
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body as string).error).toEqual({ code: 'Internal', message: expect.stringMatching(/Retry/) });
+    const logged = lines.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'Unhandled error',
+      service: 'fluxio',
+      correlation_id: 'corr-7',
+      fluxioTraceId: 'exec-42',
+      routeKey: 'POST /v1/runs',
+      function_name: 'fluxio-test',
+      error: { name: 'Error', message: 'boom' },
+    });
+  });
+
+  it('print nothing for a request that succeeds or is refused with a 4xx (quiet by default off Lambda)', async () => {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const writeOut = process.stdout.write.bind(process.stdout);
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    process.stderr.write = capture as typeof process.stderr.write;
+    process.stdout.write = capture as typeof process.stdout.write;
+    try {
+      await echo(apiGatewayEvent('POST', '/x', { body: { text: 'ok' } }), lambdaContext());
+      await echo(apiGatewayEvent('POST', '/x', { body: '{' }), lambdaContext());
+    } finally {
+      process.stderr.write = write;
+      process.stdout.write = writeOut;
+    }
+    expect(lines).toEqual([]);
+  });
+});
