@@ -1,0 +1,223 @@
+/**
+ * `npm run bench:sfn-api`: prints JSON lines.
+ *
+ * 1. Store choice: 10,000 history events written (in the execution service's
+ *    batches of 100 per transaction) and read back, SQLite (better-sqlite3, WAL,
+ *    on disk) versus the platform's dynalite (on disk, BatchWriteItem + Query).
+ * 2. 1,000 executions of a 20-state Pass/Choice/Map machine, 16 in flight:
+ *    the bare engine in-process versus the Step Functions API of the local
+ *    platform through @aws-sdk/client-sfn (StartExecution, then DescribeExecution
+ *    until SUCCEEDED; history is persisted before SUCCEEDED is visible).
+ *    Target: API ≤ 2x the bare engine.
+ * 3. StartExecution rate, 16 callers in flight. Target: ≥ 200/s sustained.
+ * 4. GetExecutionHistory of a 10,000-event execution (one 1,000-event page, and
+ *    all 10 pages). Target: < 100 ms.
+ *
+ * The SDK client runs in its own process (as a client would), so client-side request building and signing do not share the
+ * platform's event loop.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { startEmbeddedDynalite } from '@fluxio/state-data/embedded';
+import { StateMachine, type StateMachineDefinition } from '../src/engine/engine.ts';
+import { openPlatformDatabase } from '../src/store/database.ts';
+import { SfnStore } from '../src/stepfunctions/store.ts';
+import { startPlatform } from '../src/server/platform.ts';
+
+const print = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+const ms = (t: number) => +t.toFixed(1);
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 1000);
+const IN_FLIGHT = 16;
+const ROLE = 'arn:aws:iam::000000000000:role/bench';
+
+/** 20 states: 8 Pass, a Choice, a Map (2 Pass per item), 7 Pass, a Succeed. */
+function twentyStateMachine(): Record<string, unknown> {
+  const States: Record<string, unknown> = {};
+  for (let i = 1; i <= 8; i++) States[`P${i}`] = { Type: 'Pass', Result: i, ResultPath: `$.p${i}`, Next: i < 8 ? `P${i + 1}` : 'Route' };
+  States.Route = { Type: 'Choice', Choices: [{ Variable: '$.flag', BooleanEquals: true, Next: 'Each' }], Default: 'Q1' };
+  States.Each = {
+    Type: 'Map',
+    ItemsPath: '$.items',
+    ItemProcessor: { StartAt: 'I1', States: { I1: { Type: 'Pass', Next: 'I2' }, I2: { Type: 'Pass', End: true } } },
+    ResultPath: '$.mapped',
+    Next: 'Q1',
+  };
+  for (let i = 1; i <= 7; i++) States[`Q${i}`] = { Type: 'Pass', Next: i < 7 ? `Q${i + 1}` : 'Done' };
+  States.Done = { Type: 'Succeed' };
+  return { StartAt: 'P1', States };
+}
+const INPUT = { flag: true, items: [1, 2, 3] };
+
+async function pool<T>(n: number, inFlight: number, job: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < n) {
+        const i = next++;
+        results[i] = await job(i);
+      }
+    }),
+  );
+  return results;
+}
+
+async function storeChoice(): Promise<void> {
+  const N = 10_000;
+  const event = (i: number) => JSON.stringify({ timestamp: Date.now() / 1000, type: 'PassStateEntered', id: i, previousEventId: i - 1, stateEnteredEventDetails: { name: `S${i % 20}`, input: '{"n":1,"items":[1,2,3]}', inputDetails: { truncated: false } } });
+  const dir = mkdtempSync(join(tmpdir(), 'fluxio-bench-store-'));
+  try {
+    const database = openPlatformDatabase(join(dir, 'sqlite'));
+    const store = new SfnStore(database);
+    let t = performance.now();
+    for (let b = 0; b < N / 100; b++) {
+      const batch: Array<[number, string]> = [];
+      for (let i = 1; i <= 100; i++) batch.push([b * 100 + i, event(b * 100 + i)]);
+      store.transaction(() => store.insertEvents('arn:bench', batch));
+    }
+    const sqliteWrite = performance.now() - t;
+    t = performance.now();
+    const rows = store.history('arn:bench', false, 0, N);
+    const sqliteRead = performance.now() - t;
+    if (rows.length !== N) throw new Error(`sqlite read ${rows.length}`);
+    database.close();
+
+    const dyn = await startEmbeddedDynalite({ path: join(dir, 'dynalite') });
+    const ddb = new DynamoDBClient({ endpoint: dyn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'history',
+        KeySchema: [{ AttributeName: 'execution', KeyType: 'HASH' }, { AttributeName: 'id', KeyType: 'RANGE' }],
+        AttributeDefinitions: [{ AttributeName: 'execution', AttributeType: 'S' }, { AttributeName: 'id', AttributeType: 'N' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    t = performance.now();
+    for (let b = 0; b < N / 25; b++) {
+      const items = Array.from({ length: 25 }, (_, k) => ({ PutRequest: { Item: { execution: { S: 'arn:bench' }, id: { N: String(b * 25 + k + 1) }, event: { S: event(b * 25 + k + 1) } } } }));
+      await ddb.send(new BatchWriteItemCommand({ RequestItems: { history: items } }));
+    }
+    const dynWrite = performance.now() - t;
+    t = performance.now();
+    let count = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await ddb.send(new QueryCommand({ TableName: 'history', KeyConditionExpression: 'execution = :e', ExpressionAttributeValues: { ':e': { S: 'arn:bench' } }, ExclusiveStartKey: start }));
+      count += page.Items!.length;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const dynRead = performance.now() - t;
+    if (count !== N) throw new Error(`dynalite read ${count}`);
+    ddb.destroy();
+    await dyn.close();
+    print({ bench: 'sfn-store', events: N, sqlite_write_ms: ms(sqliteWrite), sqlite_read_ms: ms(sqliteRead), dynalite_write_ms: ms(dynWrite), dynalite_read_ms: ms(dynRead) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function bareEngine(): Promise<number> {
+  const engine = new StateMachine(twentyStateMachine() as unknown as StateMachineDefinition);
+  const t = performance.now();
+  await pool(EXECUTIONS, IN_FLIGHT, async () => {
+    const out = await engine.run(INPUT as never).result;
+    if (!(out as { mapped?: unknown }).mapped) throw new Error('bad output');
+  });
+  return performance.now() - t;
+}
+
+
+/** The client side (its own process): 50 warm-up executions, then the timed ones. */
+async function clientMain(url: string, stateMachineArn: string, executions: number): Promise<void> {
+  const sfn = new SFNClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  const runOne = async () => {
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(INPUT) }));
+    for (let wait = 1; ; wait = Math.min(wait * 2, 10)) {
+      await sleep(wait);
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (d.status === 'SUCCEEDED') return;
+      if (d.status !== 'RUNNING') throw new Error(`execution ${d.status}: ${d.error} ${d.cause}`);
+    }
+  };
+  await pool(50, IN_FLIGHT, runOne);
+  const t = performance.now();
+  await pool(executions, IN_FLIGHT, runOne);
+  const api = performance.now() - t;
+  sfn.destroy();
+  process.send!({ api }, () => process.exit(0));
+}
+
+async function main(): Promise<void> {
+  await storeChoice();
+
+  // Warm both paths once (JIT, first engine construction) before timing.
+  const savedN = EXECUTIONS;
+  await new StateMachine(twentyStateMachine() as unknown as StateMachineDefinition).run(INPUT as never).result;
+  const bare = await bareEngine();
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'fluxio-bench-sfn-'));
+  const platform = await startPlatform({ port: 0, dataDir, projectDir: dataDir, workers: 1 });
+  const sfn = new SFNClient({ endpoint: platform.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  try {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'bench', definition: JSON.stringify(twentyStateMachine()), roleArn: ROLE }));
+    const client = fork(fileURLToPath(import.meta.url), ['client', platform.url, stateMachineArn!, String(savedN)], { execArgv: ['--import', 'tsx'] });
+    const fromClient = await new Promise<{ api: number }>((resolve, reject) => {
+      client.once('message', (m) => resolve(m as { api: number }));
+      client.once('error', reject);
+      client.once('exit', (code) => (code ? reject(new Error(`client exited ${code}`)) : undefined));
+    });
+    const api = fromClient.api;
+    print({ bench: 'sfn-api-executions', executions: savedN, states: 20, in_flight: IN_FLIGHT, bare_engine_ms: ms(bare), api_ms: ms(api), ratio: +(api / bare).toFixed(2), target_ratio: 2 });
+
+    const starts = savedN * 2;
+    let t = performance.now();
+    await pool(starts, IN_FLIGHT, () => sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(INPUT) })));
+    const startMs = performance.now() - t;
+    print({ bench: 'sfn-api-start-rate', starts, in_flight: IN_FLIGHT, ms: ms(startMs), per_second: Math.round(starts / (startMs / 1000)), target_per_second: 200 });
+    await sleep(2000);
+
+    // ~10,000 events: 2,498 Map iterations x 4 events + the execution's own.
+    const big = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'bench-history',
+        roleArn: ROLE,
+        definition: JSON.stringify({ StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 1, ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, ResultPath: null, End: true } } }),
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: big.stateMachineArn, input: JSON.stringify({ items: Array.from({ length: 2498 }, (_, i) => i) }) }));
+    for (;;) {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (d.status !== 'RUNNING') break;
+      await sleep(50);
+    }
+    await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 })); // warm
+    t = performance.now();
+    const first = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const onePage = performance.now() - t;
+    let total = 0;
+    let nextToken: string | undefined;
+    let pages = 0;
+    t = performance.now();
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+      total += page.events!.length;
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    const allPages = performance.now() - t;
+    print({ bench: 'sfn-api-history', events: total, page_events: first.events!.length, one_page_ms: ms(onePage), all_pages: pages, all_pages_ms: ms(allPages), target_ms: 100 });
+  } finally {
+    sfn.destroy();
+    await platform.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'client') await clientMain(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));
+else await main();
