@@ -1,8 +1,9 @@
 import type { CompileResult, Diagnostic } from '@fluxio/contracts/manifest';
 import type { CompileOptions } from './index.ts';
 import { DiagnosticSink, LineIndex } from './parse/source.ts';
-import { reportSyntaxErrors, reportTokenErrors } from './parse/syntaxErrors.ts';
-import { firstTooDeep } from './parse/syntaxTree.ts';
+import { reportSyntaxErrors, reportTokenErrors, type SourceLayout } from './parse/syntaxErrors.ts';
+import { firstTooDeep, type SyntaxNode } from './parse/syntaxTree.ts';
+import { restoreComments, thinCommentRuns } from './parse/commentRuns.ts';
 import { ProjectLowerer } from './lower/lowerProject.ts';
 import type { PythonParser } from './parse/loadParser.ts';
 
@@ -31,26 +32,12 @@ export function compileWithParser(p: PythonParser, source: string, options: Comp
   const text = typeof source === 'string' ? source : '';
   const sink = new DiagnosticSink(new LineIndex(text));
   const topLevelDefs: Array<{ name: string; start: number }> = [];
-  let tree: ReturnType<PythonParser['parser']['parse']> = null;
+  const layout: SourceLayout = { comments: [], lines: [] };
   try {
     const t0 = TRACE ? performance.now() : 0;
-    if (reportTokenErrors(sink, topLevelDefs)) return { ok: false, errors: sink.errors };
-    try {
-      tree = p.parser.parse(text);
-    } catch (err) {
-      p.reset();
-      throw err;
-    }
-    if (!tree) {
-      p.reset();
-      throw new Error('parser returned no tree');
-    }
-    if (TRACE) process.stderr.write(`[compile] parse ${(performance.now() - t0).toFixed(2)} ms\n`);
-    // One pass into plain JS nodes, then the wasm tree is freed (see parse/syntaxTree.ts).
-    const root = p.readTree(tree, text);
-    tree.delete();
-    tree = null;
-    if (TRACE) process.stderr.write(`[compile] tree ${(performance.now() - t0).toFixed(2)} ms\n`);
+    if (reportTokenErrors(sink, topLevelDefs, layout)) return { ok: false, errors: sink.errors };
+    const root = parseTree(p, text, layout);
+    if (TRACE) process.stderr.write(`[compile] parse and tree ${(performance.now() - t0).toFixed(2)} ms\n`);
     if (reportSyntaxErrors(root, sink, true)) return { ok: false, errors: sink.errors };
     const deep = firstTooDeep(root, MAX_SYNTAX_DEPTH);
     if (deep) {
@@ -81,11 +68,45 @@ export function compileWithParser(p: PythonParser, source: string, options: Comp
     }
     p.reset();
     return { ok: false, errors: [...sink.errors, diagnostic('Compiler.Internal', `internal compiler error (please report): ${e?.message ?? String(err)}`)] };
+  }
+}
+
+/**
+ * Parses `text` (whose tokenizer layout is `layout`, see reportTokenErrors)
+ * into plain JS nodes: long comment runs are thinned first and restored in
+ * the tree (parse/commentRuns.ts: linear instead of quadratic), and the wasm
+ * tree is freed. A parse failure resets the parser and throws.
+ */
+export function parseTree(p: PythonParser, text: string, layout: SourceLayout): SyntaxNode {
+  const thin = thinCommentRuns(text, layout);
+  if (thin) {
+    const root = readOnce(p, thin.text, text);
+    if (restoreComments(root, text, thin.stretches)) return root;
+  }
+  return readOnce(p, text, text);
+}
+
+/** One tree-sitter parse of `parseText`, read into nodes whose text comes from `source` (same length). */
+function readOnce(p: PythonParser, parseText: string, source: string): SyntaxNode {
+  let tree: ReturnType<PythonParser['parser']['parse']> = null;
+  try {
+    tree = p.parser.parse(parseText);
+  } catch (err) {
+    p.reset();
+    throw err;
+  }
+  if (!tree) {
+    p.reset();
+    throw new Error('parser returned no tree');
+  }
+  try {
+    // One pass into plain JS nodes, then the wasm tree is freed (see parse/syntaxTree.ts).
+    return p.readTree(tree, source);
   } finally {
     try {
-      tree?.delete();
+      tree.delete();
     } catch {
-      // the tree belongs to a parser that failed; it was reset above
+      p.reset();
     }
   }
 }

@@ -50,13 +50,13 @@ interface LogicalLine {
  * colons on compound statement headers. Returns the first problem CPython
  * would report, or undefined. It only tokenises; it never builds a tree.
  */
-export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{ name: string; start: number }>): SyntaxProblem | undefined {
+export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{ name: string; start: number }>, layout?: SourceLayout): SyntaxProblem | undefined {
   const stack: Array<{ ch: string; at: number }> = [];
   const logical: LogicalLine[] = [];
   let i = 0;
   const n = src.length;
   let lineStartOffset = 0;
-  let cur: { start: number; indent: number; text: string; spaced: boolean } | undefined; // spaced: text ends with ' '
+  let cur: { start: number; indent: number; text: string; spaced: boolean; lineStart: number } | undefined; // spaced: text ends with ' '
   let atLineStart = true;
   let indentCount = 0;
   let continuation = false;
@@ -90,7 +90,9 @@ export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{
       continue;
     }
     if (c === '#') {
+      const at = i;
       while (i < n && src[i] !== '\n' && src[i] !== '\r') i++;
+      if (layout && !cur && stack.length === 0 && !continuation) layout.comments.push({ start: at, end: i, indent: treeSitterIndent(src, lineStartOffset, at) });
       continue;
     }
     if (c === '\\' && (src[i + 1] === '\n' || src[i + 1] === '\r')) {
@@ -106,7 +108,7 @@ export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{
       i++;
       continue;
     }
-    if (!cur) cur = { start: i, indent: indentCount, text: '', spaced: false };
+    if (!cur) cur = { start: i, indent: indentCount, text: '', spaced: false, lineStart: lineStartOffset };
     // string literal?
     const m = mayStartString(c) ? /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5)) : null;
     if (m && (m[1] === '' || !/[\w]/.test(src[i - 1] ?? ''))) {
@@ -196,8 +198,32 @@ export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{
       if (def) topLevelDefs.push({ name: def[1], start: cur!.start });
     }
     logical.push({ start: cur!.start, lineNo: lines.position(cur!.start).line, indent: cur!.indent, text, endsWithColon: text.endsWith(':') });
+    layout?.lines.push({ start: cur!.start, indent: treeSitterIndent(src, cur!.lineStart, cur!.start), opensBlock: text.endsWith(':') });
     cur = undefined;
   }
+}
+
+/**
+ * Comment-only lines and logical lines of a file with their indentation as
+ * tree-sitter-python's scanner measures it (a space 1, a tab 8, a form feed
+ * resets; 16-bit), for parse/commentRuns.ts.
+ */
+export interface SourceLayout {
+  /** Lines holding only a comment (outside brackets, strings and continuations): `#` offset, end of line, indent. */
+  comments: Array<{ start: number; end: number; indent: number }>;
+  /** Logical lines of code: first token's offset, indent, whether the line ends with `:` (opens a block). */
+  lines: Array<{ start: number; indent: number; opensBlock: boolean }>;
+}
+
+function treeSitterIndent(src: string, from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const c = src.charCodeAt(k);
+    if (c === 32) n++;
+    else if (c === 9) n += 8;
+    else if (c === 12 || c === 13) n = 0;
+  }
+  return n & 0xffff;
 }
 
 function headerHasColon(text: string): boolean {
@@ -290,11 +316,12 @@ function firstError(root: Node): Node | undefined {
  * does) to `sink`: run before parsing, so a source over the nesting limits
  * ({@link MAX_INDENT_LEVELS}, {@link MAX_BRACKET_DEPTH}) never reaches
  * tree-sitter. Returns true when a problem was found. `topLevelDefs`, when
- * given, receives every `def NAME` at column 0 (a cross-check of the tree).
+ * given, receives every `def NAME` at column 0 (a cross-check of the tree);
+ * `layout`, the comment and code lines (see {@link SourceLayout}).
  */
-export function reportTokenErrors(sink: DiagnosticSink, topLevelDefs?: Array<{ name: string; start: number }>): boolean {
+export function reportTokenErrors(sink: DiagnosticSink, topLevelDefs?: Array<{ name: string; start: number }>, layout?: SourceLayout): boolean {
   const lines = sink.lines;
-  const tok = scanTokens(lines.text, lines, topLevelDefs);
+  const tok = scanTokens(lines.text, lines, topLevelDefs, layout);
   if (!tok) return false;
   sink.error(tok.code, tok.message, { start: tok.start, end: tok.end });
   return true;
