@@ -82,9 +82,9 @@ describe('local platform: one run cannot harm the platform or another project', 
     const crashing = oneTask(['import os', 'print("B was here")', 'os._exit(1)'].join('\n'));
     const b = await post({ source: crashing, project: 'tenant-b', waitSeconds: 20 });
     expect(b.json).toMatchObject({ status: 'FAILED', error: 'Fluxio.WorkerExited' });
-    expect(b.json.cause).toMatch(/B was here/);
     expect(b.json.cause).not.toMatch(/A-SECRET-OUTPUT|A-PRINTED/);
     expect(b.json.cause.length).toBeLessThan(12_000);
+    expect(b.json.cause).toMatch(/B was here/);
 
     const c = await post({ source: oneTask(['import os', 'print("C " * 20_000)', 'os._exit(3)'].join('\n')), project: 'tenant-c', waitSeconds: 20 });
     expect(c.json.cause).toMatch(/earlier bytes of the task's output cut/);
