@@ -293,6 +293,44 @@ describe('updates, versions and deletion', () => {
     await expect(create('deleted', { Publish: true })).resolves.toMatchObject({ Version: '1' });
   });
 
+  test('ListFunctions with FunctionVersion ALL lists every version; GetFunction with a Qualifier returns that version and its code', async () => {
+    const v1zip = code('all-versions');
+    await h.client.send(new CreateFunctionCommand({ FunctionName: 'all-versions', Role: ROLE, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: v1zip }, Publish: true }));
+    await h.client.send(new UpdateFunctionCodeCommand({ FunctionName: 'all-versions', ZipFile: code('all-versions-2') }));
+    const all: string[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await h.client.send(new ListFunctionsCommand({ FunctionVersion: 'ALL', Marker }));
+      all.push(...page.Functions!.filter((f) => f.FunctionName === 'all-versions').map((f) => f.Version!));
+      Marker = page.NextMarker;
+    } while (Marker);
+    expect(all).toEqual(['$LATEST', '1']);
+    const one = await h.client.send(new GetFunctionCommand({ FunctionName: 'all-versions', Qualifier: '1' }));
+    expect(one.Configuration).toMatchObject({ Version: '1', CodeSha256: sha256(v1zip) });
+    expect(Buffer.from(await (await fetch(one.Code!.Location!)).arrayBuffer()).equals(Buffer.from(v1zip))).toBe(true);
+  });
+
+  test('UpdateFunctionCode with DryRun checks and changes nothing; configuration the platform cannot honour is refused', async () => {
+    const c = await create('dry-code');
+    const dry = await h.client.send(new UpdateFunctionCodeCommand({ FunctionName: 'dry-code', ZipFile: code('other'), DryRun: true }));
+    expect(dry.CodeSha256).toBe(c.CodeSha256);
+    expect((await h.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'dry-code' }))).RevisionId).toBe(c.RevisionId);
+    await expect(
+      h.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'dry-code', VpcConfig: { SubnetIds: ['subnet-1'], SecurityGroupIds: ['sg-1'] } })),
+    ).rejects.toMatchObject({ name: 'UnsupportedOperationException', message: expect.stringContaining('VpcConfig') });
+    await expect(h.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'dry-code', Runtime: 'java21' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
+  });
+
+  test('a CreateFunction request over 70,167,211 bytes (a zip over 50 MB) is RequestEntityTooLargeException (413)', async () => {
+    const body = JSON.stringify({ FunctionName: 'huge', Role: ROLE, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: 'A'.repeat(70_167_212) } });
+    const res = await fetch(`${h.url}/2015-03-31/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-amzn-errortype')).toBe('RequestEntityTooLargeException');
+    expect(((await res.json()) as { Message: string }).Message).toBe('Request must be smaller than 70167211 bytes for the CreateFunction operation');
+  });
+
   test('operations that are not built locally are refused with UnsupportedOperationException naming them', async () => {
     await create('aliased');
     await expect(h.client.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: 'live', FunctionVersion: '$LATEST' }))).rejects.toMatchObject({

@@ -10,7 +10,7 @@ import { strToU8, zipSync } from 'fflate';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { openPlatformDatabase, type PlatformDatabase } from '../src/store/database.ts';
 import { startHttpServer, type RunningServer } from '../src/server/httpServer.ts';
-import { createLambdaApi, MAX_CODE_REQUEST_BYTES, type LambdaApi } from '../src/lambda/index.ts';
+import { createLambdaApi, LAMBDA_MAX_BUFFERED_BYTES, type LambdaApi } from '../src/lambda/index.ts';
 
 /** A zip of `files` (path → text). */
 export const zipOf = (files: Record<string, string>): Uint8Array =>
@@ -33,7 +33,7 @@ export async function startLambda(dataDir = mkdtempSync(join(tmpdir(), 'fluxio-l
   const database: PlatformDatabase = openPlatformDatabase(dataDir);
   const logs: string[] = [];
   const api = createLambdaApi({ database, dataDir, workers: 2, onLog: (fn, line) => logs.push(`${fn}: ${line}`) });
-  const server: RunningServer = await startHttpServer([], { protocolHandlers: [api.protocolHandler], maxProtocolBodyBytes: MAX_CODE_REQUEST_BYTES });
+  const server: RunningServer = await startHttpServer([], { protocolHandlers: [api.protocolHandler], maxProtocolBodyBytes: LAMBDA_MAX_BUFFERED_BYTES });
   const client = new LambdaClient({
     endpoint: server.url,
     region: 'us-east-1',

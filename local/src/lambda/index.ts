@@ -29,7 +29,7 @@ import { FunctionStore } from './store.ts';
 
 export { LambdaFunctions, PYTHON_RUNTIMES } from './functions.ts';
 export { LambdaApiError } from './errors.ts';
-export { MAX_CODE_REQUEST_BYTES } from './protocol.ts';
+export { MAX_CODE_REQUEST_BYTES, LAMBDA_MAX_BUFFERED_BYTES } from './protocol.ts';
 
 /** Options of {@link createLambdaApi}. */
 export interface LambdaApiOptions {

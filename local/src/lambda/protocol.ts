@@ -25,6 +25,13 @@ import type { FunctionStore } from './store.ts';
  */
 export const MAX_CODE_REQUEST_BYTES = 70_167_211;
 
+/**
+ * What the local server should buffer for the Lambda API (`maxProtocolBodyBytes`):
+ * a little over {@link MAX_CODE_REQUEST_BYTES}, so that a too-large code upload
+ * still reaches the handler and gets the service's RequestEntityTooLargeException.
+ */
+export const LAMBDA_MAX_BUFFERED_BYTES = MAX_CODE_REQUEST_BYTES + 1024 * 1024;
+
 /** Path prefix of the local download URL that `GetFunction` returns as `Code.Location`. */
 export const CODE_DOWNLOAD_PREFIX = '/fluxio-lambda/code/';
 
