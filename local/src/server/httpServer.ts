@@ -48,8 +48,18 @@ export type ProtocolHandler = (
   res: http.ServerResponse,
 ) => boolean | Promise<boolean>;
 
+/**
+ * A handler that reads the request body itself, as it arrives (before the
+ * server buffers anything), e.g. the local presigned blob upload, which stops
+ * reading once the declared size is exceeded. Returns `true` when it handled
+ * (and answered) the request, `false` to let the server read the body and go on.
+ */
+export type StreamHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
+
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
+  /** Tried in order before the body is read; see {@link StreamHandler}. */
+  streamHandlers?: readonly StreamHandler[];
   /** Interface to bind. @default '127.0.0.1' */
   host?: string;
   /** Port; 0 = ephemeral. @default 0 */
@@ -214,6 +224,9 @@ export async function startHttpServer(
       res.end(head ? undefined : body);
     };
     try {
+      for (const handle of options.streamHandlers ?? []) {
+        if (await handle(req, res)) return;
+      }
       const body = await readBody(req, maxLimit);
       if (body === 'too-large') {
         send(errorResponse(413, 'Request.TooLarge', `Request body exceeds ${maxLimit} bytes.`, { limitBytes: maxLimit }));

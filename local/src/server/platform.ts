@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { setLocalHealth } from '@fluxio/contracts/health';
 import { ROUTES } from '@fluxio/contracts/routes';
-import { createStateDataService, setStateDataService, InMemoryExecutionRegistry } from '@fluxio/state-data';
+import { createStateDataService, setStateDataService, InMemoryExecutionRegistry, localBlobUploadStream } from '@fluxio/state-data';
 import { createRunner } from '../index.ts';
 import { startHttpServer, type ProtocolHandler } from './httpServer.ts';
 import { loadRouteHandlers } from './routeHandlers.ts';
@@ -115,7 +115,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // The Step Functions API needs the runner, which needs the server's URL: bound once both exist.
     let sfn: StepFunctionsApi | undefined;
     const sfnHandler: ProtocolHandler = (req, body, res) => (sfn ? sfn.protocolHandler(req, body, res) : false);
-    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, lambda.protocolHandler, ...(options.protocolHandlers ?? [])], maxProtocolBodyBytes: MAX_CODE_REQUEST_BYTES });
+    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, lambda.protocolHandler, ...(options.protocolHandlers ?? [])], maxProtocolBodyBytes: MAX_CODE_REQUEST_BYTES, streamHandlers: [localBlobUploadStream] });
     cleanup.push(() => server.close());
     await lock.update({ url: server.url });
     lambda.setDefaultEnvironment({ FLUXIO_STATE_DATA_URL: server.url });

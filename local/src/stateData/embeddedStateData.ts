@@ -6,7 +6,7 @@
  * the run's executions.
  */
 import { ROUTES } from '@fluxio/contracts/routes';
-import { createStateDataService, setStateDataService, InMemoryExecutionRegistry } from '@fluxio/state-data';
+import { createStateDataService, setStateDataService, InMemoryExecutionRegistry, localBlobUploadStream } from '@fluxio/state-data';
 import { startHttpServer } from '../server/httpServer.ts';
 import { loadRouteHandlers } from '../server/routeHandlers.ts';
 import type { StateDataEndpoint } from './stateData.ts';
@@ -17,7 +17,8 @@ export async function startEmbeddedStateData(options: { dataDir?: string }): Pro
   const handle = await createStateDataService({ target: 'embedded', dataDir: options.dataDir, executions });
   setStateDataService(handle.service);
   const routes = await loadRouteHandlers(ROUTES.filter((r) => r.module.startsWith('services/state-data/')));
-  const server = await startHttpServer(routes, { host: '127.0.0.1', port: 0 });
+  // presigned uploads are read as they arrive and refused past their declared size
+  const server = await startHttpServer(routes, { host: '127.0.0.1', port: 0, streamHandlers: [localBlobUploadStream] });
   return {
     url: server.url,
     executions,

@@ -12,3 +12,4 @@ export { DirectoryBlobStore, LOCAL_BLOB_ROUTE_PREFIX } from './adapters/Director
 export { StateDataError, isStateDataError } from './errors.ts';
 export { blobKeyFor } from './blobKey.ts';
 export type { ItemStore, BlobStore, ExecutionController, StoredItem, ItemAddress, StopOutcome, PresignedUrl } from './ports.ts';
+export { localBlobUploadStream } from './handlers/localBlobs.ts';

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { StateDataClient } from '@fluxio/contracts/stateDataClient';
 import { MAX_PUT_ITEMS_PER_REQUEST, MAX_VALUE_DEPTH, UPLOAD_URL_MAX_BODY_BYTES } from '@fluxio/contracts/schemas/stateData';
@@ -193,6 +194,49 @@ describe('bad input is a 4xx and stores nothing', () => {
     expect(exact.status).toBe(200);
     expect((await call('PUT', `${local('demo', 'e1', 'up')}/0`, JSON.stringify({ upload: { sha256, sizeBytes: bytes.length } }))).status).toBe(200);
     expect((await call('GET', `${local('demo', 'e1', 'up')}/0`)).body).toEqual({ value: 'u'.repeat(1000) });
+  });
+});
+
+describe('presigned local uploads are refused while they are received', () => {
+  const grantFor = async (key: string, bytes: Buffer) => {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return { sha256, grant: (await call('POST', `${local('demo', 'e7', key)}/0/upload-url`, JSON.stringify({ sha256, sizeBytes: bytes.length }))).body };
+  };
+
+  it('a chunked upload far past the declared size is answered 413 long before it is all sent, and nothing is stored', async () => {
+    const bytes = Buffer.from(JSON.stringify('s'.repeat(1000)));
+    const { sha256, grant } = await grantFor('stream', bytes);
+    const total = 64 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 32);
+    let sent = 0;
+    const status = await new Promise<number>((resolve, reject) => {
+      let answered = false;
+      const req = http.request(grant.url, { method: 'PUT', headers: { ...grant.headers, 'transfer-encoding': 'chunked' } }, (res) => {
+        answered = true;
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', (e) => (answered ? undefined : reject(e)));
+      const pump = () => {
+        while (!answered && sent < total) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        if (!answered) req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    expect(sent).toBeLessThan(total / 2);
+    const commit = await call('PUT', `${local('demo', 'e7', 'stream')}/0`, JSON.stringify({ upload: { sha256, sizeBytes: bytes.length } }));
+    expect(commit.status).toBe(409);
+  });
+
+  it('a Content-Length above the declared size is refused before any byte is read', async () => {
+    const bytes = Buffer.from(JSON.stringify('c'.repeat(100)));
+    const { grant } = await grantFor('declared', bytes);
+    const res = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: Buffer.alloc(bytes.length + 1) });
+    expect([res.status, (await res.json()).error.code]).toEqual([413, 'StateData.UploadTooLarge']);
   });
 });
 

@@ -11,6 +11,7 @@ import type { StateDataClientError } from '@fluxio/contracts/stateDataClient';
 import { startHttpServer, type LambdaHttpHandler, type RunningServer } from '../../../local/src/server/httpServer.ts';
 import { createStateDataService, type EmbeddedStateDataOptions, type StateDataServiceHandle } from '../src/createStateDataService.ts';
 import { setStateDataService } from '../src/serviceRegistry.ts';
+import { localBlobUploadStream } from '../src/handlers/localBlobs.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -30,7 +31,7 @@ export async function startStateDataServer(options: Partial<Omit<EmbeddedStateDa
       return { method: r.method, path: r.path, handler: mod[r.exportName], maxBodyBytes: r.maxBodyBytes };
     }),
   );
-  const server = await startHttpServer(routes);
+  const server = await startHttpServer(routes, { streamHandlers: [localBlobUploadStream] });
   return {
     ...handle,
     server,
