@@ -33,6 +33,7 @@ export function compileWithParser(p: PythonParser, source: string, options: Comp
   const sink = new DiagnosticSink(new LineIndex(text));
   const topLevelDefs: Array<{ name: string; start: number }> = [];
   const layout: SourceLayout = { comments: [], lines: [] };
+  const resets = p.resets;
   try {
     const t0 = TRACE ? performance.now() : 0;
     if (reportTokenErrors(sink, topLevelDefs, layout)) return { ok: false, errors: sink.errors };
@@ -66,7 +67,7 @@ export function compileWithParser(p: PythonParser, source: string, options: Comp
       // Guarded by MAX_SYNTAX_DEPTH and the tokenizer limits; kept as a structured answer all the same.
       return { ok: false, errors: [...sink.errors, diagnostic('DSL.NestingTooDeep', 'this project is nested too deeply to compile; split deep expressions and nested blocks into several statements or functions')] };
     }
-    p.reset();
+    if (p.resets === resets) p.reset();
     return { ok: false, errors: [...sink.errors, diagnostic('Compiler.Internal', `internal compiler error (please report): ${e?.message ?? String(err)}`)] };
   }
 }

@@ -27,7 +27,7 @@ export const COMPILE_TIME_LIMIT_MS = 10_000;
 export const COMPILE_WORKER_MEMORY_MB = 1024;
 
 export interface CompilePoolOptions {
-  /** Worker threads. @default min(2, cores - 1), at least 1 */
+  /** Worker threads. @default 2 (a big compile never holds up a small one), up to cores - 1 (at most 4) on bigger machines */
   size?: number;
   /** @default {@link COMPILE_TIME_LIMIT_MS} */
   timeLimitMs?: number;
@@ -68,7 +68,7 @@ export class CompilePool implements CompileBackend {
   started = 0;
 
   constructor(options: CompilePoolOptions = {}) {
-    this.size = Math.max(1, options.size ?? Math.min(2, availableParallelism() - 1));
+    this.size = Math.max(1, options.size ?? Math.max(2, Math.min(4, availableParallelism() - 1)));
     this.timeLimitMs = options.timeLimitMs ?? COMPILE_TIME_LIMIT_MS;
     this.maxMemoryMb = options.maxMemoryMb ?? COMPILE_WORKER_MEMORY_MB;
   }

@@ -42,6 +42,20 @@ describe('POST /v1/compile', () => {
     expect(res.body.project).toBe('b64');
   });
 
+  it('422: 20,000 errors give the first 100 with the total count, and the message says how many were left out', async () => {
+    const res = await post({ source: 'def main(data):\n' + '    foo()\n'.repeat(20_000) });
+    expect(res.status).toBe(422);
+    expect(Value.Check(CompileFailedSchema, res.body)).toBe(true);
+    const { errors, totalErrors } = res.body.error.details;
+    expect(totalErrors).toBe(20_000);
+    expect(errors).toHaveLength(100);
+    expect(errors[0]).toMatchObject({ code: 'DSL.UnknownName', line: 2 });
+    expect(errors[99].line).toBe(101);
+    expect(res.body.error.message).toContain('20000 compile errors');
+    expect(res.body.error.message).toContain('19900 more are left out');
+    expect(JSON.stringify(res.body).length).toBeLessThan(100_000); // was 7.1 MB
+  });
+
   it('422: returns every compile error with its source range', async () => {
     const res = await post({ source: BROKEN, project: 'broken' });
     expect(res.status).toBe(422);
@@ -49,6 +63,7 @@ describe('POST /v1/compile', () => {
     expect(res.body.error.code).toBe('Compile.Failed');
     const errors = res.body.error.details.errors;
     expect(errors.length).toBeGreaterThan(0);
+    expect(res.body.error.details.totalErrors).toBe(errors.length);
     const first = errors[0];
     expect(res.body.error.message).toContain(`line ${first.line}, column ${first.column}`);
     expect(res.body.error.message).toContain(first.code);
