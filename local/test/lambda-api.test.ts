@@ -15,7 +15,13 @@ import {
   GetFunctionConfigurationCommand,
   InvokeCommand,
   ListFunctionsCommand,
+  GetPolicyCommand,
   ListTagsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+  waitUntilPublishedVersionActive,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
@@ -337,9 +343,28 @@ describe('updates, versions and deletion', () => {
       name: 'UnsupportedOperationException',
       message: expect.stringContaining('aliases'),
     });
-    await expect(h.client.send(new ListTagsCommand({ Resource: 'arn:aws:lambda:us-east-1:000000000000:function:aliased' }))).rejects.toMatchObject({
+    await expect(h.client.send(new GetPolicyCommand({ FunctionName: 'aliased' }))).rejects.toMatchObject({
       name: 'UnsupportedOperationException',
-      message: expect.stringContaining('ListTags'),
+      message: expect.stringContaining('Resource policies'),
     });
+  });
+
+  test('TagResource, ListTags and UntagResource on the function ARN; GetFunction shows the tags', async () => {
+    const c = await create('tagged', { Tags: { a: '1' } });
+    await h.client.send(new TagResourceCommand({ Resource: c.FunctionArn, Tags: { b: '2', c: '3' } }));
+    expect((await h.client.send(new ListTagsCommand({ Resource: c.FunctionArn }))).Tags).toEqual({ a: '1', b: '2', c: '3' });
+    await h.client.send(new UntagResourceCommand({ Resource: c.FunctionArn, TagKeys: ['a', 'c'] }));
+    expect((await h.client.send(new GetFunctionCommand({ FunctionName: 'tagged' }))).Tags).toEqual({ b: '2' });
+    await expect(h.client.send(new ListTagsCommand({ Resource: `${c.FunctionArn}-missing` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  test("the SDK's waiters (what a deployer waits on) return at once: FunctionActiveV2, FunctionUpdatedV2, PublishedVersionActive", async () => {
+    await create('waited');
+    const waiter = { client: h.client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 };
+    await expect(waitUntilFunctionActiveV2(waiter, { FunctionName: 'waited' })).resolves.toMatchObject({ state: 'SUCCESS' });
+    await h.client.send(new UpdateFunctionCodeCommand({ FunctionName: 'waited', ZipFile: code('waited-2') }));
+    await expect(waitUntilFunctionUpdatedV2(waiter, { FunctionName: 'waited' })).resolves.toMatchObject({ state: 'SUCCESS' });
+    const v = await h.client.send(new PublishVersionCommand({ FunctionName: 'waited' }));
+    await expect(waitUntilPublishedVersionActive(waiter, { FunctionName: 'waited', Qualifier: v.Version })).resolves.toMatchObject({ state: 'SUCCESS' });
   });
 });

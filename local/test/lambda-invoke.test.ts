@@ -146,6 +146,19 @@ test('the Timeout counts from when a worker takes the invocation, not while it w
   expect(outs.map((o) => o.FunctionError ?? payloadOf(o))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 });
 
+test('a runtime that exits is Runtime.ExitError; a response over 6 MB is Function.ResponseSizeTooLarge; the next invocation runs', async () => {
+  await create('exits', { 'app.py': 'import os\ndef handler(event, context):\n    os._exit(3)\n' });
+  const exited = await invoke('exits');
+  expect(exited.FunctionError).toBe('Unhandled');
+  expect(payloadOf(exited)).toMatchObject({ errorType: 'Runtime.ExitError' });
+  await create('huge-answer', { 'app.py': 'def handler(event, context):\n    return "x" * (6 * 1024 * 1024)\n' });
+  const huge = await invoke('huge-answer');
+  expect(huge.FunctionError).toBe('Unhandled');
+  expect(payloadOf(huge)).toMatchObject({ errorType: 'Function.ResponseSizeTooLarge' });
+  await create('after-exit', { 'app.py': 'def handler(e, c):\n    return "still here"\n' });
+  expect(payloadOf(await invoke('after-exit'))).toBe('still here');
+});
+
 describe('Event and DryRun', () => {
   test('Event answers 202 at once and runs the function in the background', async () => {
     await create('writer', { 'app.py': 'import time\ndef handler(event, context):\n    time.sleep(0.3)\n    open(event["path"], "w").write(event["text"])\n' });

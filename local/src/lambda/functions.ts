@@ -14,6 +14,10 @@ import type {
   GetFunctionResponse,
   InvocationType,
   ListFunctionsRequest,
+  ListTagsRequest,
+  ListTagsResponse,
+  TagResourceRequest,
+  UntagResourceRequest,
   ListFunctionsResponse,
   ListVersionsByFunctionRequest,
   ListVersionsByFunctionResponse,
@@ -382,6 +386,34 @@ export class LambdaFunctions {
     }
     this.checkRevision(latest.configuration, req.RevisionId);
     return this.publish(ref.name, req.Description);
+  }
+
+  private taggedFunction(resource: string | undefined): string {
+    const ref = parseFunctionRef(resource);
+    if (ref.qualifier !== undefined) throw invalidParameter(`Tags apply to functions, not to versions or aliases: use the function ARN without :${ref.qualifier}.`);
+    this.latest(ref.name);
+    return ref.name;
+  }
+
+  /** ListTags: the function's tags (`Resource` is its ARN). */
+  listTags(req: ListTagsRequest): ListTagsResponse {
+    return { Tags: this.store.getFunction(this.taggedFunction(req.Resource))!.tags };
+  }
+
+  /** TagResource: adds or replaces tags (at most 50 per function, Lambda quotas). */
+  tagResource(req: TagResourceRequest): void {
+    const name = this.taggedFunction(req.Resource);
+    const tags = { ...this.store.getFunction(name)!.tags, ...(req.Tags ?? {}) };
+    if (Object.keys(tags).length > 50) throw invalidParameter('A function can have at most 50 tags.');
+    this.store.setTags(name, tags);
+  }
+
+  /** UntagResource: removes the tags named by `TagKeys`. */
+  untagResource(req: UntagResourceRequest): void {
+    const name = this.taggedFunction(req.Resource);
+    const tags = { ...this.store.getFunction(name)!.tags };
+    for (const key of req.TagKeys ?? []) delete tags[key];
+    this.store.setTags(name, tags);
   }
 
   /** DeleteFunction: the whole function, or one published version with `Qualifier`. */

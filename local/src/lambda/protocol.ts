@@ -90,7 +90,6 @@ const opt = (q: URLSearchParams, name: string) => q.get(name) ?? undefined;
 /** Names what a refused path would have been (for the message). */
 function unsupportedName(method: string, path: string): string {
   if (/\/aliases(\/|$)/.test(path)) return 'Function aliases (CreateAlias, GetAlias, ListAliases, UpdateAlias, DeleteAlias)';
-  if (/^\/2017-03-31\/tags\//.test(path)) return 'TagResource, UntagResource and ListTags (tags are set with CreateFunction and returned by GetFunction)';
   if (/\/policy$/.test(path)) return 'Resource policies (AddPermission, GetPolicy, RemovePermission)';
   if (/\/url$/.test(path)) return 'Function URLs';
   if (/layers/.test(path)) return 'Layers';
@@ -162,6 +161,24 @@ async function route(functions: LambdaFunctions, req: http.IncomingMessage, body
       if (out.FunctionError) headers['X-Amz-Function-Error'] = out.FunctionError;
       if (out.LogResult) headers['X-Amz-Log-Result'] = out.LogResult;
       return { status: out.StatusCode, headers, body: out.Payload ?? '' };
+    }
+  }
+  const tags = /^\/2017-03-31\/tags\/([^/]+)\/?$/.exec(path);
+  if (tags) {
+    let Resource: string;
+    try {
+      Resource = decodeURIComponent(tags[1]);
+    } catch {
+      throw invalidContent(`The resource ARN in the path is not valid URL encoding: ${tags[1]}`);
+    }
+    if (method === 'GET') return json(200, functions.listTags({ Resource }));
+    if (method === 'POST') {
+      functions.tagResource({ Resource, Tags: parseBody(body).Tags as Record<string, string> | undefined });
+      return { status: 204 };
+    }
+    if (method === 'DELETE') {
+      functions.untagResource({ Resource, TagKeys: q.getAll('tagKeys') });
+      return { status: 204 };
     }
   }
   throw unsupported(unsupportedName(method, path));

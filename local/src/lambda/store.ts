@@ -227,6 +227,11 @@ export class FunctionStore {
     })();
   }
 
+  /** Replaces a function's tags. */
+  setTags(name: string, tags: Record<string, string>): void {
+    this.db.prepare('UPDATE lambda_functions SET tags = ? WHERE name = ?').run(JSON.stringify(tags), name);
+  }
+
   deleteFunction(name: string): void {
     this.db.prepare('DELETE FROM lambda_functions WHERE name = ?').run(name);
   }
