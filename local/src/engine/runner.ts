@@ -16,7 +16,7 @@ import {
   type StateMachineDefinition,
 } from './engine.ts';
 import { PythonWorkerPool, type PythonTaskError } from '../workers/workerPool.ts';
-import { allStates, createTaskHandler, taskTargetOf, TaskError, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext } from './taskHandlers.ts';
+import { allStates, createTaskHandler, taskTargetOf, TaskError, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext, type TaskTarget } from './taskHandlers.ts';
 import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
 import { openStateData, type StateDataEndpoint, type StateDataOption } from '../stateData/stateData.ts';
 import type { RunEvent } from './events.ts';
@@ -132,6 +132,11 @@ export interface DefinitionRunner {
   runDefinition(options: DefinitionRunOptions): Promise<DefinitionRunResult>;
   /** A Task handler that runs task class `task` of `manifest` (its `run(event, context)`) in the warm worker pool, like a Lambda task. */
   pythonTaskHandler(manifest: Manifest, task: string, onOutput?: (state: string, line: string) => void): LocalTaskHandler;
+  /**
+   * The handler of a Task state of a compiled Fluxio project (any {@link TaskTarget}: Lambda, ECS, `ecs:worker`,
+   * nested state machine), as `run(manifest)` builds it; `hooks` start child executions and receive task output.
+   */
+  projectTaskHandler(manifest: Manifest, stateMachine: string, target: TaskTarget, hooks: Pick<TaskHandlerContext, 'startChild' | 'onOutput' | 'onTaskFailed'>): LocalTaskHandler;
 }
 
 interface Prepared {
@@ -427,6 +432,9 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
     }
   };
 
+  const projectTaskHandler: DefinitionRunner['projectTaskHandler'] = (manifest, stateMachine, target, hooks) =>
+    createTaskHandler({ manifest, stateMachine, projectFile, pool, stateDataUrl: stateData?.url, ...hooks }, target);
+
   const pythonTaskHandler = (manifest: Manifest, task: string, onOutput?: (state: string, line: string) => void): LocalTaskHandler =>
     createTaskHandler(
       {
@@ -450,6 +458,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
     },
     runDefinition,
     pythonTaskHandler,
+    projectTaskHandler,
     async run(manifest, runOptions = {}) {
       if (closed) throw new RunUsageError('This runner is closed.');
       const stateMachine = runOptions.stateMachine ?? 'main';
