@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CreateAliasCommand,
+  DeleteAliasCommand,
+  GetAliasCommand,
+  ListAliasesCommand,
+  UpdateAliasCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
@@ -337,13 +341,47 @@ describe('updates, versions and deletion', () => {
     expect(((await res.json()) as { Message: string }).Message).toBe('Request must be smaller than 70167211 bytes for the CreateFunction operation');
   });
 
-  test('operations that are not built locally are refused with UnsupportedOperationException naming them', async () => {
-    await create('aliased');
-    await expect(h.client.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: 'live', FunctionVersion: '$LATEST' }))).rejects.toMatchObject({
-      name: 'UnsupportedOperationException',
-      message: expect.stringContaining('aliases'),
+  test('aliases: create, get, list, update with weighted routing, invoke through them, delete; versions an alias uses cannot be deleted', async () => {
+    await create('aliased', { Publish: true });
+    await h.client.send(new UpdateFunctionCodeCommand({ FunctionName: 'aliased', ZipFile: code('aliased-2'), Publish: true }));
+    const live = await h.client.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: 'live', FunctionVersion: '1', Description: 'production' }));
+    expect(live).toMatchObject({ AliasArn: 'arn:aws:lambda:us-east-1:000000000000:function:aliased:live', Name: 'live', FunctionVersion: '1', $metadata: { httpStatusCode: 201 } });
+    await expect(h.client.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: 'live', FunctionVersion: '2' }))).rejects.toMatchObject({ name: 'ResourceConflictException' });
+    await expect(h.client.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: 'beta', FunctionVersion: '9' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(h.client.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: '12', FunctionVersion: '1' }))).rejects.toMatchObject({ name: 'ValidationException' });
+
+    const viaAlias = await h.client.send(new InvokeCommand({ FunctionName: 'aliased:live' }));
+    expect([viaAlias.ExecutedVersion, payloadOf(viaAlias)]).toEqual(['1', 'aliased']);
+    const conf = await h.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'aliased', Qualifier: 'live' }));
+    expect(conf).toMatchObject({ Version: '1', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:aliased:live' });
+    expect((await h.client.send(new GetAliasCommand({ FunctionName: 'aliased', Name: 'live' }))).Description).toBe('production');
+
+    await expect(h.client.send(new DeleteFunctionCommand({ FunctionName: 'aliased', Qualifier: '1' }))).rejects.toMatchObject({
+      name: 'ResourceConflictException',
+      message: 'Unable to delete version because the following aliases reference it: [live]',
     });
-    await expect(h.client.send(new GetPolicyCommand({ FunctionName: 'aliased' }))).rejects.toMatchObject({
+    await expect(h.client.send(new UpdateAliasCommand({ FunctionName: 'aliased', Name: 'live', RevisionId: 'stale' }))).rejects.toMatchObject({ name: 'PreconditionFailedException' });
+    // All traffic to the additional version (weight 1): every invocation runs version 2.
+    const routed = await h.client.send(new UpdateAliasCommand({ FunctionName: 'aliased', Name: 'live', RoutingConfig: { AdditionalVersionWeights: { '2': 1 } }, RevisionId: live.RevisionId }));
+    expect(routed.RoutingConfig).toEqual({ AdditionalVersionWeights: { '2': 1 } });
+    for (let i = 0; i < 3; i++) expect((await h.client.send(new InvokeCommand({ FunctionName: 'aliased', Qualifier: 'live' }))).ExecutedVersion).toBe('2');
+    await expect(h.client.send(new UpdateAliasCommand({ FunctionName: 'aliased', Name: 'live', FunctionVersion: '$LATEST' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: '$LATEST is not supported for an alias pointing to more than 1 version',
+    });
+    await h.client.send(new UpdateAliasCommand({ FunctionName: 'aliased', Name: 'live', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }));
+    await h.client.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: 'dev', FunctionVersion: '$LATEST' }));
+    const listed = await h.client.send(new ListAliasesCommand({ FunctionName: 'aliased' }));
+    expect(listed.Aliases!.map((a) => [a.Name, a.FunctionVersion])).toEqual([['dev', '$LATEST'], ['live', '2']]);
+    expect((await h.client.send(new ListAliasesCommand({ FunctionName: 'aliased', FunctionVersion: '2' }))).Aliases!.map((a) => a.Name)).toEqual(['live']);
+    await h.client.send(new DeleteAliasCommand({ FunctionName: 'aliased', Name: 'dev' }));
+    await expect(h.client.send(new GetAliasCommand({ FunctionName: 'aliased', Name: 'dev' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await h.client.send(new DeleteFunctionCommand({ FunctionName: 'aliased', Qualifier: '1' }));
+  });
+
+  test('operations that are not built locally are refused with UnsupportedOperationException naming them', async () => {
+    await create('unbuilt');
+    await expect(h.client.send(new GetPolicyCommand({ FunctionName: 'unbuilt' }))).rejects.toMatchObject({
       name: 'UnsupportedOperationException',
       message: expect.stringContaining('Resource policies'),
     });

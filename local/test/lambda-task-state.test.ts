@@ -5,7 +5,7 @@
  * and errors shaped as Step Functions shapes them.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CreateFunctionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, CreateFunctionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import type { AslDefinition } from '@fluxio/contracts/manifest';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from '../src/engine/engine.ts';
 import { allStates, createTaskHandler, functionTaskHandler, taskTargetOf, type LocalTaskHandler, type TaskHandlerContext } from '../src/engine/taskHandlers.ts';
@@ -22,6 +22,7 @@ beforeAll(async () => {
   await h.client.send(
     new UpdateFunctionCodeCommand({ FunctionName: 'adder', ZipFile: zipOf({ 'app.py': 'def handler(event, context):\n    return {"sum": 10 * (event["a"] + event["b"]), "version": context.function_version}\n' }) }),
   );
+  await h.client.send(new CreateAliasCommand({ FunctionName: 'adder', Name: 'live', FunctionVersion: '1' }));
   await create('validator', 'def handler(event, context):\n    raise ValueError("amount must be positive, got " + str(event["amount"]))\n');
   await create('slow', 'import time\ndef handler(event, context):\n    time.sleep(30)\n', { Timeout: 1 });
 });
@@ -57,9 +58,11 @@ describe('Task states calling local functions', () => {
     expect(r).toEqual({ status: 'SUCCEEDED', output: { sum: 30, version: '$LATEST' } });
   });
 
-  test('Resource = version-qualified ARN runs that version', async () => {
+  test('Resource = version-qualified (or alias-qualified) ARN runs that version', async () => {
     const r = await run(single({ Resource: `${ARN}:adder:1` }), { a: 1, b: 2 });
     expect(r).toEqual({ status: 'SUCCEEDED', output: { sum: 3, version: '1' } });
+    const viaAlias = await run(single({ Resource: `${ARN}:adder:live` }), { a: 1, b: 2 });
+    expect(viaAlias).toEqual({ status: 'SUCCEEDED', output: { sum: 3, version: '1' } });
   });
 
   test('arn:aws:states:::lambda:invoke with FunctionName and Payload returns the Invoke response, Payload parsed', async () => {

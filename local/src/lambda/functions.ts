@@ -6,6 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
+  AliasConfiguration,
+  AliasRoutingConfiguration,
+  CreateAliasRequest,
+  DeleteAliasRequest,
+  GetAliasRequest,
+  ListAliasesRequest,
+  ListAliasesResponse,
+  UpdateAliasRequest,
   CreateFunctionRequest,
   DeleteFunctionRequest,
   FunctionConfiguration,
@@ -138,6 +146,13 @@ function checkConfiguration(c: Partial<CreateFunctionRequest>): void {
 const fingerprint = (c: FunctionConfiguration) =>
   JSON.stringify([c.CodeSha256, c.Handler, c.Runtime, c.Role, c.Timeout, c.MemorySize, c.Environment?.Variables ?? {}, c.Architectures, c.EphemeralStorage, c.TracingConfig]);
 
+/** The version an alias invocation runs: an additional version with its weight's probability, else the primary one. */
+function pickVersion(alias: AliasConfiguration): string | undefined {
+  const [extra] = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {});
+  if (extra && Math.random() < extra[1]) return extra[0];
+  return alias.FunctionVersion;
+}
+
 /** Decodes an opaque paging marker (an offset) or throws the service's error. */
 function decodeMarker(marker: string | undefined): number {
   if (!marker) return 0;
@@ -185,12 +200,21 @@ export class LambdaFunctions {
     return v;
   }
 
-  /** The version a qualifier names: `$LATEST` (default) or a published number; aliases are not built locally. */
-  resolve(functionName: string | undefined, qualifier?: string): StoredVersion {
+  /**
+   * The version a qualifier names: `$LATEST` (default), a published number, or
+   * an alias (its `FunctionVersion`, or with `RoutingConfig` one of its versions
+   * picked by weight when `route` is set, as Invoke does).
+   */
+  resolve(functionName: string | undefined, qualifier?: string, route = false): StoredVersion {
     const ref = parseFunctionRef(functionName, qualifier);
     const latest = this.latest(ref.name);
     if (ref.qualifier === undefined || ref.qualifier === LATEST) return latest;
-    const v = /^\d+$/.test(ref.qualifier) ? this.store.getVersion(ref.name, String(Number(ref.qualifier))) : undefined;
+    let version: string | undefined = /^\d+$/.test(ref.qualifier) ? String(Number(ref.qualifier)) : undefined;
+    if (version === undefined) {
+      const alias = this.store.getAlias(ref.name, ref.qualifier);
+      if (alias) version = route ? pickVersion(alias) : alias.FunctionVersion;
+    }
+    const v = version === undefined ? undefined : version === LATEST ? latest : this.store.getVersion(ref.name, version);
     if (!v) throw notFound(`Function not found: ${qualifiedArn(ref.name, ref.qualifier)}`);
     return v;
   }
@@ -315,7 +339,7 @@ export class LambdaFunctions {
     const v = this.resolve(req.FunctionName, req.Qualifier);
     const fn = this.store.getFunction(v.name)!;
     return {
-      Configuration: v.configuration,
+      Configuration: this.getFunctionConfiguration(req),
       Code: { RepositoryType: 'S3', Location: this.options.codeLocation(v.name, v.codeHash) },
       ...(Object.keys(fn.tags).length > 0 ? { Tags: fn.tags } : {}),
     };
@@ -323,7 +347,11 @@ export class LambdaFunctions {
 
   /** GetFunctionConfiguration. */
   getFunctionConfiguration(req: GetFunctionConfigurationRequest): FunctionConfiguration {
-    return this.resolve(req.FunctionName, req.Qualifier).configuration;
+    const ref = parseFunctionRef(req.FunctionName, req.Qualifier);
+    const c = this.resolve(req.FunctionName, req.Qualifier).configuration;
+    // Through an alias: the version's configuration under the alias ARN.
+    const viaAlias = ref.qualifier !== undefined && ref.qualifier !== LATEST && !/^\d+$/.test(ref.qualifier);
+    return viaAlias ? { ...c, FunctionArn: qualifiedArn(ref.name, ref.qualifier!) } : c;
   }
 
   /** ListFunctions: `$LATEST` of every function by name (every version with `FunctionVersion: ALL`), paged. */
@@ -416,6 +444,88 @@ export class LambdaFunctions {
     this.store.setTags(name, tags);
   }
 
+  private aliasTarget(name: string, version: string | undefined, routing: AliasRoutingConfiguration | undefined): void {
+    if (version === undefined) throw validation(`1 validation error detected: Value null at 'functionVersion' failed to satisfy constraint: Member must not be null`);
+    if (version !== LATEST && (!/^\d+$/.test(version) || !this.store.getVersion(name, version))) throw notFound(`Function not found: ${qualifiedArn(name, version)}`);
+    const weights = routing?.AdditionalVersionWeights ?? {};
+    const extra = Object.entries(weights);
+    if (extra.length > 1) throw invalidParameter('An alias can route to at most one additional version.');
+    for (const [v, w] of extra) {
+      if (version === LATEST || v === LATEST) throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
+      if (v === version) throw invalidParameter(`The additional version ${v} must differ from the alias's FunctionVersion.`);
+      if (!this.store.getVersion(name, v)) throw notFound(`Function not found: ${qualifiedArn(name, v)}`);
+      if (!(typeof w === 'number' && w >= 0 && w <= 1)) throw validation(`1 validation error detected: Value '${w}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Member must have value between 0.0 and 1.0`);
+    }
+  }
+
+  /** CreateAlias (201 AliasConfiguration): a name for a version, optionally routing a share of invocations to a second version. */
+  createAlias(req: CreateAliasRequest): AliasConfiguration {
+    const ref = parseFunctionRef(req.FunctionName);
+    this.latest(ref.name);
+    const name = req.Name ?? '';
+    if (!/^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/.test(name) || name.length > 128) {
+      throw validation(`1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)`);
+    }
+    if (this.store.getAlias(ref.name, name)) throw conflict(`Alias already exists: ${qualifiedArn(ref.name, name)}`);
+    this.aliasTarget(ref.name, req.FunctionVersion, req.RoutingConfig);
+    const alias: AliasConfiguration = {
+      AliasArn: qualifiedArn(ref.name, name),
+      Name: name,
+      FunctionVersion: req.FunctionVersion,
+      Description: req.Description ?? '',
+      ...(req.RoutingConfig?.AdditionalVersionWeights ? { RoutingConfig: { AdditionalVersionWeights: { ...req.RoutingConfig.AdditionalVersionWeights } } } : {}),
+      RevisionId: randomUUID(),
+    };
+    this.store.putAlias(ref.name, alias);
+    return alias;
+  }
+
+  private alias(functionName: string | undefined, name: string | undefined): { fn: string; alias: AliasConfiguration } {
+    const ref = parseFunctionRef(functionName);
+    this.latest(ref.name);
+    const alias = this.store.getAlias(ref.name, name ?? '');
+    if (!alias) throw notFound(`Alias not found: ${qualifiedArn(ref.name, name ?? '')}`);
+    return { fn: ref.name, alias };
+  }
+
+  /** GetAlias. */
+  getAlias(req: GetAliasRequest): AliasConfiguration {
+    return this.alias(req.FunctionName, req.Name).alias;
+  }
+
+  /** ListAliases (optionally only those pointing at `FunctionVersion`), paged. */
+  listAliases(req: ListAliasesRequest): ListAliasesResponse {
+    const ref = parseFunctionRef(req.FunctionName);
+    this.latest(ref.name);
+    const all = this.store.listAliases(ref.name).filter((a) => req.FunctionVersion === undefined || a.FunctionVersion === req.FunctionVersion);
+    const p = page(all, req.Marker, req.MaxItems);
+    return { Aliases: p.items, ...(p.next ? { NextMarker: p.next } : {}) };
+  }
+
+  /** UpdateAlias: another version, description or routing (`RevisionId` checked). */
+  updateAlias(req: UpdateAliasRequest): AliasConfiguration {
+    const { fn, alias } = this.alias(req.FunctionName, req.Name);
+    if (req.RevisionId !== undefined && req.RevisionId !== alias.RevisionId) {
+      throw preconditionFailed('The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+    const next: AliasConfiguration = { ...alias, RevisionId: randomUUID() };
+    if (req.FunctionVersion !== undefined) next.FunctionVersion = req.FunctionVersion;
+    if (req.Description !== undefined) next.Description = req.Description;
+    if (req.RoutingConfig !== undefined) {
+      if (Object.keys(req.RoutingConfig.AdditionalVersionWeights ?? {}).length > 0) next.RoutingConfig = { AdditionalVersionWeights: { ...req.RoutingConfig.AdditionalVersionWeights } };
+      else delete next.RoutingConfig;
+    }
+    this.aliasTarget(fn, next.FunctionVersion, next.RoutingConfig);
+    this.store.putAlias(fn, next);
+    return next;
+  }
+
+  /** DeleteAlias. */
+  deleteAlias(req: DeleteAliasRequest): void {
+    const { fn, alias } = this.alias(req.FunctionName, req.Name);
+    this.store.deleteAlias(fn, alias.Name!);
+  }
+
   /** DeleteFunction: the whole function, or one published version with `Qualifier`. */
   deleteFunction(req: DeleteFunctionRequest): void {
     const ref = parseFunctionRef(req.FunctionName, req.Qualifier);
@@ -425,7 +535,13 @@ export class LambdaFunctions {
     } else if (ref.qualifier === LATEST) {
       throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     } else {
+      if (!/^\d+$/.test(ref.qualifier)) throw invalidParameter(`Deleting an alias with DeleteFunction is not allowed: use DeleteAlias for ${ref.qualifier}.`);
       const v = this.resolve(ref.name, ref.qualifier);
+      const users = this.store
+        .listAliases(ref.name)
+        .filter((a) => a.FunctionVersion === v.version || Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {}).includes(v.version))
+        .map((a) => a.Name);
+      if (users.length > 0) throw conflict(`Unable to delete version because the following aliases reference it: [${users.join(', ')}]`);
       this.store.deleteVersion(ref.name, v.version);
     }
     this.store.collectCode(ref.name);
@@ -445,7 +561,7 @@ export class LambdaFunctions {
       throw validation(`1 validation error detected: Value '${req.LogType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`);
     }
     const ref = parseFunctionRef(req.FunctionName, req.Qualifier);
-    const version = this.resolve(ref.name, ref.qualifier);
+    const version = this.resolve(ref.name, ref.qualifier, true);
     const payload = req.Payload ?? new Uint8Array();
     const limit = type === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
     if (payload.byteLength > limit) {

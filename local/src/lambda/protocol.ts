@@ -89,7 +89,6 @@ const opt = (q: URLSearchParams, name: string) => q.get(name) ?? undefined;
 
 /** Names what a refused path would have been (for the message). */
 function unsupportedName(method: string, path: string): string {
-  if (/\/aliases(\/|$)/.test(path)) return 'Function aliases (CreateAlias, GetAlias, ListAliases, UpdateAlias, DeleteAlias)';
   if (/\/policy$/.test(path)) return 'Resource policies (AddPermission, GetPolicy, RemovePermission)';
   if (/\/url$/.test(path)) return 'Function URLs';
   if (/layers/.test(path)) return 'Layers';
@@ -161,6 +160,27 @@ async function route(functions: LambdaFunctions, req: http.IncomingMessage, body
       if (out.FunctionError) headers['X-Amz-Function-Error'] = out.FunctionError;
       if (out.LogResult) headers['X-Amz-Log-Result'] = out.LogResult;
       return { status: out.StatusCode, headers, body: out.Payload ?? '' };
+    }
+  }
+  const alias = /^\/2015-03-31\/functions\/([^/]+)\/aliases(?:\/([^/]+))?\/?$/.exec(path);
+  if (alias) {
+    let FunctionName: string;
+    let Name: string | undefined;
+    try {
+      FunctionName = decodeURIComponent(alias[1]);
+      Name = alias[2] === undefined ? undefined : decodeURIComponent(alias[2]);
+    } catch {
+      throw invalidContent(`The path is not valid URL encoding: ${path}`);
+    }
+    if (Name === undefined && method === 'POST') return json(201, functions.createAlias({ ...parseBody(body), FunctionName } as never));
+    if (Name === undefined && method === 'GET') {
+      return json(200, functions.listAliases({ FunctionName, FunctionVersion: opt(q, 'FunctionVersion'), Marker: opt(q, 'Marker'), MaxItems: intParam(q, 'MaxItems') }));
+    }
+    if (Name !== undefined && method === 'GET') return json(200, functions.getAlias({ FunctionName, Name }));
+    if (Name !== undefined && method === 'PUT') return json(200, functions.updateAlias({ ...parseBody(body), FunctionName, Name } as never));
+    if (Name !== undefined && method === 'DELETE') {
+      functions.deleteAlias({ FunctionName, Name });
+      return { status: 204 };
     }
   }
   const tags = /^\/2017-03-31\/tags\/([^/]+)\/?$/.exec(path);

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { PlatformDatabase } from '../store/database.ts';
 import { invalidParameter } from './errors.ts';
 import { LATEST } from './names.ts';
@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS lambda_versions (
   configuration TEXT NOT NULL,
   code_hash TEXT NOT NULL,
   PRIMARY KEY (name, version)
+);
+CREATE TABLE IF NOT EXISTS lambda_aliases (
+  name TEXT NOT NULL REFERENCES lambda_functions(name) ON DELETE CASCADE,
+  alias TEXT NOT NULL,
+  configuration TEXT NOT NULL,
+  PRIMARY KEY (name, alias)
 );
 `;
 
@@ -225,6 +231,24 @@ export class FunctionStore {
       this.putVersion(name, String(version), configuration, codeHash);
       this.db.prepare('UPDATE lambda_functions SET last_version = ? WHERE name = ?').run(version, name);
     })();
+  }
+
+  getAlias(name: string, alias: string): AliasConfiguration | undefined {
+    const row = this.db.prepare('SELECT configuration FROM lambda_aliases WHERE name = ? AND alias = ?').get(name, alias) as { configuration: string } | undefined;
+    return row && JSON.parse(row.configuration);
+  }
+
+  /** Aliases of a function, by name. */
+  listAliases(name: string): AliasConfiguration[] {
+    return (this.db.prepare('SELECT configuration FROM lambda_aliases WHERE name = ? ORDER BY alias').all(name) as Array<{ configuration: string }>).map((r) => JSON.parse(r.configuration));
+  }
+
+  putAlias(name: string, alias: AliasConfiguration): void {
+    this.db.prepare('INSERT OR REPLACE INTO lambda_aliases (name, alias, configuration) VALUES (?, ?, ?)').run(name, alias.Name, JSON.stringify(alias));
+  }
+
+  deleteAlias(name: string, alias: string): void {
+    this.db.prepare('DELETE FROM lambda_aliases WHERE name = ? AND alias = ?').run(name, alias);
   }
 
   /** Replaces a function's tags. */
