@@ -111,6 +111,8 @@ describe('CreateFunction', () => {
     await expect(create('long', { Timeout: 901 })).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('less than or equal to 900') });
     await expect(create('small', { MemorySize: 64 })).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('greater than or equal to 128') });
     await expect(create('bad name!')).rejects.toMatchObject({ name: 'ValidationException' });
+    // Function names are letters, digits, - and _ only: never a path such as "..".
+    for (const name of ['..', '.', 'a.b']) await expect(create(name)).rejects.toMatchObject({ name: 'ValidationException' });
   });
 
   test('refuses reserved environment variables and more than 4 KB of them', async () => {
@@ -166,6 +168,10 @@ describe('GetFunction and GetFunctionConfiguration', () => {
     const download = await fetch(got.Code!.Location!);
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(zip))).toBe(true);
+    const hash = /\/([0-9a-f]{64})\.zip$/.exec(got.Code!.Location!)![1];
+    for (const bad of [`%2E%2E/${hash}.zip`, `fetched/${'0'.repeat(64)}.zip`, `%E0%A4%A/${hash}.zip`]) {
+      expect((await fetch(`${h.url}/fluxio-lambda/code/${bad}`)).status).toBe(404);
+    }
   });
 
   test('accepts the name, the partial ARN and the full ARN', async () => {

@@ -11,13 +11,14 @@ import { invalidParameter, validation } from './errors.ts';
 /** `$LATEST`, the unpublished version every function has. */
 export const LATEST = '$LATEST';
 
-// The service's pattern for FunctionName (Invoke, GetFunction, ...).
+// The service's pattern for FunctionName (Invoke, GetFunction, ...), names limited to what a
+// function can be named ("letters, numbers, hyphens, or underscores"): a name is also a directory here.
 const FUNCTION_NAME =
-  /^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9\-_.]+)(:(\$LATEST|[a-zA-Z0-9\-_]+))?$/;
+  /^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9\-_]+)(:(\$LATEST|[a-zA-Z0-9\-_]+))?$/;
 
 /** A parsed function reference. */
 export interface FunctionRef {
-  /** The function's name (1-64 of `[a-zA-Z0-9-_.]`... the service allows 64 characters). */
+  /** The function's name: 1-64 of `[a-zA-Z0-9-_]`. */
   name: string;
   /** Version (`$LATEST`, `3`) or alias named in the reference, when any. */
   qualifier?: string;

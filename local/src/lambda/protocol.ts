@@ -216,7 +216,12 @@ export function lambdaProtocolHandler(functions: LambdaFunctions, store: Functio
     const path = qAt < 0 ? target : target.slice(0, qAt);
     if (path.startsWith(CODE_DOWNLOAD_PREFIX)) {
       const m = /^\/fluxio-lambda\/code\/([^/]+)\/([0-9a-f]{64})\.zip$/.exec(path);
-      const file = m ? store.zipPath(decodeURIComponent(m[1]), m[2]) : undefined;
+      let file: string | undefined;
+      try {
+        file = m ? store.zipPath(decodeURIComponent(m[1]), m[2]) : undefined;
+      } catch {
+        file = undefined; // not URL encoding, or not a function name: no such package
+      }
       if (!file || !existsSync(file)) {
         const a = errorAnswer(notFound('No such deployment package; call GetFunction for a current Code.Location.'));
         res.writeHead(a.status, a.headers).end(a.body);

@@ -102,12 +102,18 @@ export class FunctionStore {
 
   /** Directory of an unpacked package. */
   codeDir(name: string, hash: string): string {
-    return join(this.codeRoot, name, hash);
+    return join(this.functionDir(name), hash);
+  }
+
+  /** `<codeRoot>/<name>`; a name that is not a plain function name never reaches the file system. */
+  private functionDir(name: string): string {
+    if (!/^[a-zA-Z0-9\-_]{1,64}$/.test(name)) throw invalidParameter(`Invalid function name: ${name}`);
+    return join(this.codeRoot, name);
   }
 
   /** Path of a stored zip. */
   zipPath(name: string, hash: string): string {
-    return join(this.codeRoot, name, `${hash}.zip`);
+    return join(this.functionDir(name), `${hash}.zip`);
   }
 
   /**
@@ -168,7 +174,7 @@ export class FunctionStore {
   /** Removes code directories of `name` that no version points at any more. */
   collectCode(name: string): void {
     const used = new Set((this.db.prepare('SELECT code_hash FROM lambda_versions WHERE name = ?').all(name) as Array<{ code_hash: string }>).map((r) => r.code_hash));
-    const root = join(this.codeRoot, name);
+    const root = this.functionDir(name);
     if (!existsSync(root)) return;
     if (used.size === 0) {
       rmSync(root, { recursive: true, force: true });
