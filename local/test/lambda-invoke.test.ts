@@ -74,6 +74,13 @@ describe('RequestResponse', () => {
     expect((payloadOf(await invoke('echo')) as Record<string, unknown>).event).toEqual({});
   });
 
+  test('X-Amz-Client-Context reaches context.client_context (client, custom, env)', async () => {
+    await create('client-context', { 'app.py': 'def handler(event, context):\n    cc = context.client_context\n    return None if cc is None else [cc.custom, cc.env]\n' });
+    const ClientContext = Buffer.from(JSON.stringify({ custom: { tenant: 't1' }, env: { locale: 'fr' } })).toString('base64');
+    expect(payloadOf(await invoke('client-context', {}, { ClientContext }))).toEqual([{ tenant: 't1' }, { locale: 'fr' }]);
+    expect(payloadOf(await invoke('client-context', {}))).toBeNull();
+  });
+
   test('a raised exception is FunctionError Unhandled with errorMessage, errorType and stackTrace', async () => {
     await create('raiser', { 'app.py': 'def handler(event, context):\n    check(event)\n\ndef check(event):\n    raise ValueError("bad input: " + str(event["x"]))\n' });
     const out = await invoke('raiser', { x: 42 });

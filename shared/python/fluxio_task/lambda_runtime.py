@@ -53,6 +53,16 @@ _KEPT_VARIABLES = (
 _loaded = {"key": None, "dir": None, "handlers": {}}
 
 
+class ClientContext:
+    """``context.client_context``: the caller's ``X-Amz-Client-Context`` (``client``, ``custom``, ``env``)."""
+
+    def __init__(self, raw):
+        raw = raw if isinstance(raw, dict) else {}
+        self.client = raw.get("client")
+        self.custom = raw.get("custom")
+        self.env = raw.get("env")
+
+
 class LambdaContext:
     """The ``context`` argument of a Lambda handler (same attributes as AWS's Python runtime)."""
 
@@ -66,7 +76,7 @@ class LambdaContext:
         self.log_group_name = spec.get("logGroupName")
         self.log_stream_name = spec.get("logStreamName")
         self.identity = None
-        self.client_context = spec.get("clientContext")
+        self.client_context = ClientContext(spec["clientContext"]) if spec.get("clientContext") is not None else None
         self.tenant_id = None
         self._deadline_ms = int(spec.get("deadlineMs") or 0)
 
