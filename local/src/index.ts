@@ -17,3 +17,4 @@ export type { StateDataOption, StateDataEndpoint, ExecutionRegistryLike } from '
 export { PythonWorkerPool, PythonTaskError, type WorkerRequest } from './workers/workerPool.ts';
 export { resolvePlaceholders, localPlaceholderValue } from './engine/placeholders.ts';
 export { startPlatform, DEFAULT_PORT } from './server/platform.ts';
+export { createLambdaApi, type LambdaApi, type LambdaApiOptions } from './lambda/index.ts';
