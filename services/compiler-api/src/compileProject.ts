@@ -67,7 +67,8 @@ export function compileWithParser(p: PythonParser, source: string, options: Comp
       // Guarded by MAX_SYNTAX_DEPTH and the tokenizer limits; kept as a structured answer all the same.
       return { ok: false, errors: [...sink.errors, diagnostic('DSL.NestingTooDeep', 'this project is nested too deeply to compile; split deep expressions and nested blocks into several statements or functions')] };
     }
-    if (p.resets === resets) p.reset();
+    if (e instanceof WebAssembly.RuntimeError) p.markBroken();
+    else if (p.resets === resets) p.reset();
     return { ok: false, errors: [...sink.errors, diagnostic('Compiler.Internal', `internal compiler error (please report): ${e?.message ?? String(err)}`)] };
   }
 }
@@ -93,7 +94,8 @@ function readOnce(p: PythonParser, parseText: string, source: string): SyntaxNod
   try {
     tree = p.parser.parse(parseText);
   } catch (err) {
-    p.reset();
+    if (err instanceof WebAssembly.RuntimeError) p.markBroken();
+    else p.reset();
     throw err;
   }
   if (!tree) {
@@ -102,7 +104,15 @@ function readOnce(p: PythonParser, parseText: string, source: string): SyntaxNod
   }
   try {
     // One pass into plain JS nodes, then the wasm tree is freed (see parse/syntaxTree.ts).
-    return p.readTree(tree, source);
+    const root = p.readTree(tree, source);
+    // After error recovery the external scanner's state (indent stack, string delimiters) can
+    // outlive the parse: never let it reach the next source. A root that is not a module means
+    // tree-sitter itself was overrun (seen with 520 nested blocks: an ERROR root, every later
+    // parse an ERROR too, then `memory access out of bounds`): the next compile gets a new
+    // wasm instance.
+    if (root.type !== 'module') p.markBroken();
+    else if (root.hasError) p.reset();
+    return root;
   } finally {
     try {
       tree.delete();

@@ -32,21 +32,17 @@ export interface Compiler {
   compile(source: string, options?: CompileOptions): CompileResult;
 }
 
-let compilerPromise: Promise<Compiler> | undefined;
-
 /**
  * Loads the tree-sitter runtime and Python grammar once per process (cached)
  * and returns a synchronous compiler. Works from node_modules (tsx/vitest) and
- * inside an esbuild bundle (`.wasm` binary loader).
+ * inside an esbuild bundle (`.wasm` binary loader). After a compile found the
+ * wasm instance broken (see `PythonParser.markBroken`), the next call loads a
+ * new instance: call it per compile rather than keeping the result.
  */
 export function loadCompiler(): Promise<Compiler> {
-  compilerPromise ??= loadPythonParser().then((parser) => ({
+  return loadPythonParser().then((parser) => ({
     compile: (source: string, options?: CompileOptions) => compileWithParser(parser, source, options ?? {}),
   }));
-  compilerPromise.catch(() => {
-    compilerPromise = undefined;
-  });
-  return compilerPromise;
 }
 
 /**

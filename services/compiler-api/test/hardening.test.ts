@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCompiler } from '../src/index.ts';
 import { loadPythonParser } from '../src/parse/loadParser.ts';
-import { MAX_SYNTAX_DEPTH } from '../src/compileProject.ts';
+import { MAX_SYNTAX_DEPTH, parseTree } from '../src/compileProject.ts';
 import { MAX_STATES_PER_STATE_MACHINE } from '../src/lower/lowerProject.ts';
 
 const TASK = 'class T(Task):\n    async def run(event, context):\n        return event\n\n';
@@ -126,6 +126,34 @@ describe('a parser failure cannot reach the next compile', () => {
     expect(p.resets).toBe(before + 1);
     expect(p.parser).not.toBe(broken);
     await expectNextCompileWorks();
+  });
+
+  it('a source that damages the tree-sitter parser (520 blocks, tokenizer check bypassed) does not damage the next parse', async () => {
+    const p = await loadPythonParser();
+    // Straight to tree-sitter: tree-sitter-python keeps at most 511 indentation levels in its
+    // 1 KiB scanner state; this gave an ERROR root, and every later parse on that parser too.
+    // depending on the wasm heap's history: an ERROR root, or a trap (`memory access out of bounds`)
+    try {
+      expect(parseTree(p, ifChain(520), { comments: [], lines: [] }).type).not.toBe('module');
+    } catch (err) {
+      expect(err).toBeInstanceOf(WebAssembly.RuntimeError);
+    }
+    expect(p.broken).toBe(true);
+    await expectNextCompileWorks(); // on a new wasm instance
+    expect(await loadPythonParser()).not.toBe(p);
+  });
+
+  it('a wasm trap during a parse retires the whole wasm instance', async () => {
+    const p = await loadPythonParser();
+    p.parser.parse = () => {
+      throw new WebAssembly.RuntimeError('memory access out of bounds');
+    };
+    const r = await compile(NORMAL);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ code: 'Compiler.Internal' });
+    expect(p.broken).toBe(true);
+    await expectNextCompileWorks();
+    expect(await loadPythonParser()).not.toBe(p);
   });
 
   it('a tree that lost `def main` never becomes a 200 with an empty manifest', async () => {

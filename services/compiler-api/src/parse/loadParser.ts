@@ -1,4 +1,4 @@
-import { Language, Parser } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 import { loadWasmAssets } from './wasmAssets.ts';
 import { createTreeReader, type TreeReader, type WasmHeapHost } from './syntaxTree.ts';
 
@@ -18,16 +18,53 @@ export interface PythonParser {
   reset(): void;
   /** How many times {@link PythonParser.reset} ran (diagnostics and tests). */
   readonly resets: number;
+  /**
+   * Marks the whole wasm instance as untrustworthy (a wasm trap such as
+   * `memory access out of bounds`, or a tree that is not a module): the next
+   * {@link loadPythonParser} builds a new runtime instance instead of reusing
+   * this one. The parser is reset as well, for callers that keep using it.
+   */
+  markBroken(): void;
+  readonly broken: boolean;
 }
 
 let cached: Promise<PythonParser> | undefined;
+let current: PythonParser | undefined;
+let instances = 0;
+
+type WebTreeSitter = typeof import('web-tree-sitter');
+
+/**
+ * The web-tree-sitter module. It keeps one wasm instance per module instance,
+ * so after a broken instance a fresh copy of the module is imported (a file URL
+ * with a query string: Node loads it as a new module). Inside a bundle (Lambda)
+ * there is no file to import again: the bundled module (and its instance) is
+ * reused, with a fresh Parser.
+ */
+async function importRuntime(instance: number): Promise<WebTreeSitter> {
+  if (instance > 1) {
+    try {
+      const url = import.meta.resolve('web-tree-sitter');
+      if (url.startsWith('file:')) return (await import(/* @vite-ignore */ `${url}?instance=${instance}`)) as WebTreeSitter;
+    } catch {
+      // bundled: fall back to the one module instance
+    }
+  }
+  return import('web-tree-sitter');
+}
 
 /**
  * Initialises web-tree-sitter with the Python grammar once per process and
- * returns the shared parser. Rejects only if the wasm binaries are missing.
+ * returns the shared parser (a new runtime instance once the previous one was
+ * marked broken). Rejects only if the wasm binaries are missing.
  */
 export function loadPythonParser(): Promise<PythonParser> {
+  if (current?.broken) {
+    cached = undefined;
+    current = undefined;
+  }
   cached ??= (async () => {
+    const { Language, Parser } = await importRuntime(++instances);
     const assets = await loadWasmAssets();
     // Emscripten keeps this object as its `Module`: the heap views (HEAPU8…) appear on it.
     const host: WasmHeapHost & { wasmBinary: Uint8Array } = { wasmBinary: assets.runtime };
@@ -40,8 +77,9 @@ export function loadPythonParser(): Promise<PythonParser> {
     };
     let parser = fresh();
     let resets = 0;
+    let broken = false;
     const reader = createTreeReader(host, language);
-    return {
+    const result: PythonParser = {
       get parser() {
         return parser;
       },
@@ -60,7 +98,16 @@ export function loadPythonParser(): Promise<PythonParser> {
       get resets() {
         return resets;
       },
+      markBroken() {
+        broken = true;
+        result.reset();
+      },
+      get broken() {
+        return broken;
+      },
     };
+    current = result;
+    return result;
   })();
   cached.catch(() => {
     cached = undefined;

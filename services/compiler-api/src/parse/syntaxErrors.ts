@@ -337,7 +337,7 @@ export function reportTokenErrors(sink: DiagnosticSink, topLevelDefs?: Array<{ n
 export function reportSyntaxErrors(root: Node, sink: DiagnosticSink, tokensChecked = false): boolean {
   const lines = sink.lines;
   if (!tokensChecked && reportTokenErrors(sink)) return true;
-  if (!root.hasError) return false;
+  if (!root.hasError && root.type === 'module') return false;
   const err = firstError(root);
   if (!err) {
     sink.error('Syntax.Invalid', 'invalid syntax', { start: 0, end: 1 });

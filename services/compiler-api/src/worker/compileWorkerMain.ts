@@ -8,8 +8,10 @@ import { loadCompiler, type CompileOptions } from '../index.ts';
 
 const port = parentPort;
 if (!port) throw new Error('compileWorkerMain must run in a worker thread');
-const compiler = await loadCompiler();
-port.on('message', (msg: { id: number; source: string; options?: CompileOptions }) => {
+await loadCompiler();
+port.on('message', async (msg: { id: number; source: string; options?: CompileOptions }) => {
+  // loadCompiler per message: cached, and a new wasm instance after a broken one
+  const compiler = await loadCompiler();
   port.postMessage({ id: msg.id, result: compiler.compile(msg.source, msg.options) });
 });
 port.postMessage({ ready: true });
