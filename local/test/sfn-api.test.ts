@@ -359,6 +359,23 @@ describe('executions', () => {
     expect((await failure(sfn.send(new RedriveExecutionCommand({ executionArn: ok.executionArn })))).name).toBe('ExecutionNotRedrivable');
   });
 
+  it('runs states:startExecution.sync:2 as a child execution of the API and returns its description', async () => {
+    const child = await create('sm-child', JSON.stringify({ StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'twice.$': 'States.MathAdd($.n, $.n)' }, End: true } } }));
+    const parent = await create(
+      'sm-parent',
+      JSON.stringify({
+        StartAt: 'Call',
+        States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: child, 'Input.$': '$' }, ResultSelector: { 'out.$': '$.Output', 'status.$': '$.Status', 'arn.$': '$.ExecutionArn' }, End: true } },
+      }),
+    );
+    const d = await run(parent, '{"n":21}');
+    expect([d.status, d.error, d.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
+    const out = JSON.parse(d.output!);
+    expect(out).toMatchObject({ out: { twice: 42 }, status: 'SUCCEEDED' });
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: out.arn }))).status).toBe('SUCCEEDED');
+    expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn: child }))).executions!.map((e) => e.executionArn)).toEqual([out.arn]);
+  });
+
   it('publishes every status change as a "Step Functions Execution Status Change" event', async () => {
     const events: BusEvent[] = [];
     const unsubscribe = p.platform.bus.subscribe((e) => events.push(e), { source: 'aws.states', detailType: EXECUTION_STATUS_CHANGE });

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CreateStateMachineCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, GetExecutionHistoryCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { RunEvent } from '../src/engine/events.ts';
 import { loadCompiler } from '@fluxio/compiler-api';
 import { localStateMachineName, resolvePlaceholders } from '../src/engine/placeholders.ts';
 import { removeDir, ROLE, startSfnPlatform, waitForExecution, type SfnPlatform } from './sfn-helpers.ts';
@@ -26,11 +27,12 @@ it('examples/looping-counter compiles, is created through the API, and runs its 
   const result = (await loadCompiler()).compile(source, { project: 'looping', fileName: 'project.py' });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   const manifest = result.manifest;
-  p.platform.stepFunctions.executions.registerProject(manifest);
   const definition = resolvePlaceholders(manifest.stateMachines.main!.definition, manifest.project);
   const { stateMachineArn } = await p.client.send(
     new CreateStateMachineCommand({ name: localStateMachineName(manifest.project, 'main'), definition: JSON.stringify(definition), roleArn: ROLE }),
   );
+  // The platform learns where the project's task code is (its Lambda function ARNs run the tasks' Python).
+  p.platform.stepFunctions.executions.registerProject(manifest);
   const { executionArn } = await p.client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ increment: 3 }) }));
   const d = await waitForExecution(p.client, executionArn!);
   expect(d.status).toBe('SUCCEEDED');
@@ -41,4 +43,21 @@ it('examples/looping-counter compiles, is created through the API, and runs its 
   expect(events.find((e) => e.type === 'LambdaFunctionScheduled')!.lambdaFunctionScheduledEventDetails!.resource).toBe(
     'arn:aws:lambda:us-east-1:000000000000:function:looping-Increment',
   );
+});
+
+it('runManifest (the path of fluxio run and /v1/runs) runs examples/parallel-errors as an execution of the API, with the result and events of the runner', async () => {
+  const source = readFileSync(fileURLToPath(new URL('../../examples/parallel-errors/project.py', import.meta.url)), 'utf8');
+  const result = (await loadCompiler()).compile(source, { project: 'perr', fileName: 'project.py' });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  const events: RunEvent[] = [];
+  const run = await p.platform.stepFunctions.executions.runManifest(result.manifest, { input: { level: 20, message: 'foo' }, fastWaits: true, onEvent: (e) => events.push(e) });
+  // The same result `fluxio run` gives for this example (test/examples.test.ts).
+  expect(run).toMatchObject({ status: 'FAILED', error: 'WorkerError', cause: 'MyError was raised' });
+  expect(run.failedState).toBeTruthy();
+  expect(run.failedLine).toBeGreaterThan(0);
+  expect(events.some((e) => e.type === 'StateEntered' && e.depth === 0)).toBe(true);
+  expect(events.some((e) => e.type === 'TaskFailed')).toBe(true);
+  // The execution is a real one of the API.
+  const listed = await p.client.send(new ListExecutionsCommand({ stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:perr-main` }));
+  expect(listed.executions!.map((e) => e.name)).toEqual([run.executionName]);
 });

@@ -13,10 +13,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
-import type { DefinitionRunner } from '../engine/runner.ts';
+import type { DefinitionRunner, RunOptions, RunResult } from '../engine/runner.ts';
+import type { RunEvent, RunEventOrigin } from '../engine/events.ts';
+import type { PythonTaskError } from '../workers/workerPool.ts';
 import type { JSONValue, TaskStateResourceLocalHandlerInfo } from '../engine/engine.ts';
-import { createTaskHandler, functionTaskHandler, TaskError, type LocalFunctionInvoker, type LocalTaskHandler, type TaskHandlerContext } from '../engine/taskHandlers.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engine/placeholders.ts';
+import { allStates, createTaskHandler, functionTaskHandler, taskTargetOf, TaskError, type LocalFunctionInvoker, type LocalTaskHandler, type TaskHandlerContext } from '../engine/taskHandlers.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localStateMachineArn, localStateMachineName, resolvePlaceholders } from '../engine/placeholders.ts';
 import { EXECUTION_STATUS_CHANGE, type EventBus, type ExecutionStatusChangeDetail } from '../events/bus.ts';
 import { SfnError, checkName } from './errors.ts';
 import { executionArn as makeExecutionArn, parseActivityArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, versionArn, aliasArn } from './arns.ts';
@@ -52,7 +54,25 @@ export interface ExecutionServiceOptions {
   fastWaits?: boolean;
 }
 
+/** Who follows one execution's events (`runManifest`: `fluxio run`'s progress, `/v1/runs`' counts). */
+interface Listener {
+  onEvent(event: RunEvent): void;
+  origin: RunEventOrigin;
+  /** The first state that failed (and was not caught or retried), like the runner reports it. */
+  failedState?: string;
+  /** Skip Wait states and Retry intervals in this execution and its children. */
+  fastWaits?: boolean;
+}
+
+/** A registered project's state machine: its manifest, function name and unresolved states. */
+interface ProjectMachine {
+  manifest: Manifest;
+  fn: string;
+  states: Map<string, AslState>;
+}
+
 interface Running {
+  listener?: Listener;
   row: ExecutionRow;
   recorder: HistoryRecorder;
   abort: AbortController;
@@ -82,6 +102,7 @@ export class ExecutionService {
   private readonly running = new Map<string, Running>();
   private readonly parsed = new Map<string, AslDefinition>();
   private readonly projects: Manifest[] = [];
+  private readonly projectMachines = new Map<string, ProjectMachine>();
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -103,6 +124,56 @@ export class ExecutionService {
     const i = this.projects.findIndex((m) => m.project === manifest.project);
     if (i >= 0) this.projects.splice(i, 1);
     this.projects.unshift(manifest);
+    // Its state machines, `<project>-<fn>` with placeholders resolved, created or brought up to date; their Task
+    // states run the project's tasks as `fluxio run` does (Lambda, ECS, ecs:worker, nested state machines).
+    const now = Date.now() / 1000;
+    for (const [fn, sm] of Object.entries(manifest.stateMachines)) {
+      const name = localStateMachineName(manifest.project, fn);
+      this.projectMachines.set(name, { manifest, fn, states: new Map(allStates(sm.definition)) });
+      const definition = JSON.stringify(resolvePlaceholders(sm.definition, manifest.project));
+      const existing = this.store.getMachine(name);
+      if (!existing) {
+        this.store.insertMachine({ name, definition, role_arn: 'arn:aws:iam::000000000000:role/fluxio-local', type: 'STANDARD', description: null, logging: null, tracing: null, revision_id: randomUUID(), created: now, updated: now });
+      } else if (existing.definition !== definition) {
+        this.store.updateMachine({ name, definition, role_arn: existing.role_arn, logging: existing.logging, tracing: existing.tracing, revision_id: randomUUID(), updated: now });
+      }
+    }
+  }
+
+  /**
+   * Runs state machine `options.stateMachine` (default `main`) of a compiled project
+   * as an execution of this API (the one way an execution runs locally: `fluxio run`
+   * and `POST /v1/runs` use it), with the runner's {@link RunResult} and events.
+   * @throws SfnError as StartExecution does (e.g. ExecutionAlreadyExists, InvalidExecutionInput)
+   */
+  async runManifest(manifest: Manifest, options: RunOptions = {}): Promise<RunResult> {
+    this.registerProject(manifest);
+    const fn = options.stateMachine ?? 'main';
+    const executionName = options.executionName ?? randomUUID();
+    const listener: Listener = { onEvent: options.onEvent ?? (() => undefined), origin: { executionName, stateMachine: fn, depth: 0 }, fastWaits: options.fastWaits };
+    const { executionArn } = this.start({ stateMachineArn: localStateMachineArn(manifest.project, fn), name: executionName, input: JSON.stringify(options.input ?? {}) }, listener);
+    const onAbort = () => {
+      const reason = options.signal?.reason;
+      void this.stop(executionArn, undefined, reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'The caller stopped this execution.');
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    try {
+      const d = await this.waitFor(executionArn);
+      const failedState = listener.failedState;
+      const line = failedState ? manifest.stateMachines[fn]?.states?.[failedState]?.line : undefined;
+      return {
+        status: d.status as RunResult['status'],
+        output: d.output === undefined ? null : JSON.parse(d.output),
+        error: d.error ?? null,
+        cause: d.cause ?? null,
+        executionName,
+        executionArn,
+        ...(d.status !== 'SUCCEEDED' && failedState ? { failedState, ...(line ? { failedLine: line } : {}) } : {}),
+      };
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Executions RUNNING when the platform last stopped become ABORTED, with a cause that says so (and stay redrivable). */
@@ -196,7 +267,7 @@ export class ExecutionService {
    * StartExecution.
    * @throws SfnError InvalidArn, StateMachineDoesNotExist, InvalidName, InvalidExecutionInput, ExecutionAlreadyExists
    */
-  start(request: { stateMachineArn?: string; name?: string; input?: string }): { executionArn: string; startDate: number } {
+  start(request: { stateMachineArn?: string; name?: string; input?: string }, listener?: Listener): { executionArn: string; startDate: number } {
     if (this.closed) throw new SfnError('ServiceUnavailable', 'The local platform is stopping; start the execution after it restarted.', 503);
     const target = this.resolveTarget(request.stateMachineArn);
     const name = request.name ?? randomUUID();
@@ -257,14 +328,14 @@ export class ExecutionService {
       now,
     );
     this.store.insertExecution(row);
-    this.launch(row, recorder, definition, parsedInput);
+    this.launch(row, recorder, definition, parsedInput, listener);
     return { executionArn: arn, startDate: row.start_date };
   }
 
   /** Runs `row` on the engine from `definition.StartAt` (a redrive passes a definition starting at the failed state). */
-  private launch(row: ExecutionRow, recorder: HistoryRecorder, definition: AslDefinition, input: unknown): void {
+  private launch(row: ExecutionRow, recorder: HistoryRecorder, definition: AslDefinition, input: unknown, listener?: Listener): void {
     const abort = new AbortController();
-    const entry: Running = { row, recorder, abort, done: Promise.resolve() };
+    const entry: Running = { row, recorder, abort, done: Promise.resolve(), listener };
     this.running.set(row.arn, entry);
     this.publish(row);
     this.scheduleFlush();
@@ -277,9 +348,18 @@ export class ExecutionService {
         stateMachineArn: stateMachineArn(row.state_machine),
         stateMachineName: row.state_machine,
         roleArn: row.role_arn,
-        fastWaits: this.options.fastWaits,
+        fastWaits: this.options.fastWaits || listener?.fastWaits,
         signal: abort.signal,
-        onEvent: (event) => recorder.onEngineEvent(event),
+        onEvent: listener
+          ? (event) => {
+              recorder.onEngineEvent(event);
+              if (event.type === 'StateFailed') listener.failedState ??= event.state.name;
+              else if (event.type === 'StateCaught' || event.type === 'StateRetried') listener.failedState = undefined;
+              // The engine creates a fresh object per event: tag it in place, as the runner does.
+              Object.assign(event, listener.origin);
+              listener.onEvent(event as RunEvent);
+            }
+          : (event) => recorder.onEngineEvent(event),
         taskHandler: (stateName, state) => this.taskHandler(entry, stateName, state),
       })
       .then(
@@ -506,6 +586,33 @@ export class ExecutionService {
       };
     }
 
+    const project = this.projectMachines.get(entry.row.state_machine);
+    const unresolved = project?.states.get(stateName);
+    if (project && unresolved) {
+      const target = taskTargetOf(unresolved);
+      if (target.kind !== 'unsupported' && target.kind !== 'function') {
+        const listener = entry.listener;
+        const origin = listener?.origin;
+        const hooks: Pick<TaskHandlerContext, 'startChild' | 'onOutput' | 'onTaskFailed'> = {
+          startChild: (childFn, childInput, signal) =>
+            this.startChild(localStateMachineArn(project.manifest.project, childFn), childInput, undefined, signal, listener && origin ? { onEvent: listener.onEvent, origin: { executionName: '', stateMachine: childFn, depth: origin.depth + 1 }, fastWaits: listener.fastWaits } : undefined),
+          onOutput: (state, line) => listener?.onEvent({ type: 'TaskOutput', timestamp: Date.now(), state, line, ...origin! }),
+          onTaskFailed: (state, error: PythonTaskError) =>
+            listener?.onEvent({
+              type: 'TaskFailed',
+              timestamp: Date.now(),
+              state,
+              error: error.name,
+              cause: error.message,
+              traceback: error.traceback,
+              line: project.manifest.stateMachines[project.fn]?.states?.[state]?.line,
+              ...origin!,
+            }),
+        };
+        return wrap(this.runner.projectTaskHandler(project.manifest, project.fn, target, hooks));
+      }
+    }
+
     if (family.kind === 'lambdaFunction' || resource === 'arn:aws:states:::lambda:invoke') {
       const functionArn = family.kind === 'lambdaFunction' ? resource : String((state.Parameters as Record<string, unknown> | undefined)?.FunctionName ?? '');
       const fn = /:function:([^:]+)/.exec(functionArn)?.[1] ?? functionArn;
@@ -550,6 +657,7 @@ export class ExecutionService {
       return wrap(async (input, info) => {
         const params = (input ?? {}) as Record<string, unknown>;
         const ctx = {
+          manifest: { project: '', tasks: {}, stateMachines: {} },
           startChild: (childArn: string, childInput: unknown, signal: AbortSignal) => this.startChild(childArn, childInput, params.Name, signal),
         } as unknown as TaskHandlerContext;
         return createTaskHandler(ctx, { kind: 'stateMachine', name: String(params.StateMachineArn ?? ''), mode })(input, info);
@@ -562,10 +670,12 @@ export class ExecutionService {
   }
 
   /** A child execution of `states:startExecution[.sync[:2]]`: a real execution of this API, stopped with its parent. */
-  private startChild(childArn: string, input: unknown, name: unknown, signal: AbortSignal) {
+  private startChild(childArn: string, input: unknown, name: unknown, signal: AbortSignal, listener?: Listener) {
     let started: { executionArn: string; startDate: number };
+    const childName = typeof name === 'string' ? name : randomUUID();
+    if (listener) listener.origin.executionName = childName;
     try {
-      started = this.start({ stateMachineArn: childArn, input: JSON.stringify(input ?? {}), name: typeof name === 'string' ? name : undefined });
+      started = this.start({ stateMachineArn: childArn, input: JSON.stringify(input ?? {}), name: childName }, listener);
     } catch (err) {
       if (err instanceof SfnError) throw new TaskError(`StepFunctions.${err.name}Exception`, err.message);
       throw err;
