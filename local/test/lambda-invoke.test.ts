@@ -241,5 +241,16 @@ describe('versions, qualifiers and isolation', () => {
     const out = await invoke('fluxio-task', { meta: { sfn_execution_name: 'exec-1' }, data: { n: 21 } });
     expect(out.FunctionError).toBeUndefined();
     expect(payloadOf(out)).toEqual({ doubled: 42, execution: 'exec-1' });
+    // A bundle with its own copy of fluxio_task runs on the platform's copy (the workers are built on it).
+    await create(
+      'fluxio-task-bundled',
+      {
+        'fluxio_task_run.py': 'async def run(event, context):\n    return event["n"] + 1\n',
+        'fluxio_task/__init__.py': '',
+        'fluxio_task/entry.py': 'def lambda_handler(event, context):\n    raise RuntimeError("the bundled copy ran")\n',
+      },
+      { Handler: 'fluxio_task.entry.lambda_handler' },
+    );
+    expect(payloadOf(await invoke('fluxio-task-bundled', { meta: {}, data: { n: 1 } }))).toBe(2);
   });
 });
