@@ -359,6 +359,13 @@ describe('executions', () => {
     expect((await failure(sfn.send(new RedriveExecutionCommand({ executionArn: ok.executionArn })))).name).toBe('ExecutionNotRedrivable');
   });
 
+  it('fails an execution at the 25,000-event history quota with States.Runtime', async () => {
+    const arn = await create('sm-quota', JSON.stringify({ StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true } } }));
+    const d = await run(arn, JSON.stringify({ items: Array.from({ length: 6500 }, (_, i) => i) }));
+    expect(d).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(d.cause).toMatch(/maximum number of history events \(25000\)/);
+  });
+
   it('runs states:startExecution.sync:2 as a child execution of the API and returns its description', async () => {
     const child = await create('sm-child', JSON.stringify({ StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'twice.$': 'States.MathAdd($.n, $.n)' }, End: true } } }));
     const parent = await create(

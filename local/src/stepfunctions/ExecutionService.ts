@@ -23,6 +23,7 @@ import { EXECUTION_STATUS_CHANGE, type EventBus, type ExecutionStatusChangeDetai
 import { SfnError, checkName } from './errors.ts';
 import { executionArn as makeExecutionArn, parseActivityArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, versionArn, aliasArn } from './arns.ts';
 import { CallbackRegistry } from './callbacks.ts';
+import { HISTORY_EVENT_LIMIT, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR } from '../engine/limits.ts';
 import { HistoryRecorder, taskFamilyOf } from './history.ts';
 import type { ExecutionRow, ExecutionStatus, SfnStore } from './store.ts';
 
@@ -73,6 +74,8 @@ interface ProjectMachine {
 
 interface Running {
   listener?: Listener;
+  /** The execution reached the service's 25,000-event history quota: it fails. */
+  historyFull?: boolean;
   row: ExecutionRow;
   recorder: HistoryRecorder;
   abort: AbortController;
@@ -146,6 +149,11 @@ export class ExecutionService {
    * and `POST /v1/runs` use it), with the runner's {@link RunResult} and events.
    * @throws SfnError as StartExecution does (e.g. ExecutionAlreadyExists, InvalidExecutionInput)
    */
+  /** {@link runManifest} under the runner's name: an ExecutionService is a `Pick<Runner, 'run'>`. */
+  run(manifest: Manifest, options: RunOptions = {}): Promise<RunResult> {
+    return this.runManifest(manifest, options);
+  }
+
   async runManifest(manifest: Manifest, options: RunOptions = {}): Promise<RunResult> {
     this.registerProject(manifest);
     const fn = options.stateMachine ?? 'main';
@@ -353,13 +361,17 @@ export class ExecutionService {
         onEvent: listener
           ? (event) => {
               recorder.onEngineEvent(event);
+              if (recorder.lastId >= HISTORY_EVENT_LIMIT) this.historyFull(entry);
               if (event.type === 'StateFailed') listener.failedState ??= event.state.name;
               else if (event.type === 'StateCaught' || event.type === 'StateRetried') listener.failedState = undefined;
               // The engine creates a fresh object per event: tag it in place, as the runner does.
               Object.assign(event, listener.origin);
               listener.onEvent(event as RunEvent);
             }
-          : (event) => recorder.onEngineEvent(event),
+          : (event) => {
+              recorder.onEngineEvent(event);
+              if (recorder.lastId >= HISTORY_EVENT_LIMIT) this.historyFull(entry);
+            },
         taskHandler: (stateName, state) => this.taskHandler(entry, stateName, state),
       })
       .then(
@@ -368,8 +380,20 @@ export class ExecutionService {
       );
   }
 
+  /** Step Functions fails an execution at 25,000 history events (States.Runtime). */
+  private historyFull(entry: Running): void {
+    if (entry.historyFull) return;
+    entry.historyFull = true;
+    queueMicrotask(() => entry.abort.abort(new Error(HISTORY_LIMIT_CAUSE)));
+  }
+
   private finish(entry: Running, status: ExecutionStatus, output: unknown, error: string | null, cause: string | null): void {
     const { row, recorder } = entry;
+    if (entry.historyFull) {
+      status = 'FAILED';
+      error = HISTORY_LIMIT_ERROR;
+      cause = HISTORY_LIMIT_CAUSE;
+    }
     const now = Date.now();
     let outputText: string | null = null;
     if (status === 'SUCCEEDED') {
