@@ -34,6 +34,9 @@ let instances = 0;
 
 type WebTreeSitter = typeof import('web-tree-sitter');
 
+/** Most web-tree-sitter instances one process creates (later breaks reuse the last one with a fresh Parser). */
+const MAX_RUNTIME_INSTANCES = 8;
+
 /**
  * The web-tree-sitter module. It keeps one wasm instance per module instance,
  * so after a broken instance a fresh copy of the module is imported (a file URL
@@ -42,16 +45,18 @@ type WebTreeSitter = typeof import('web-tree-sitter');
  * reused, with a fresh Parser.
  */
 async function importRuntime(instance: number): Promise<WebTreeSitter> {
-  if (instance > 1) {
+  // Node never unloads a module, so each copy keeps its wasm memory: bounded to a few.
+  if (instance > 1 && instance <= MAX_RUNTIME_INSTANCES) {
     try {
       const url = import.meta.resolve('web-tree-sitter');
-      if (url.startsWith('file:')) return (await import(/* @vite-ignore */ `${url}?instance=${instance}`)) as WebTreeSitter;
+      if (url.startsWith('file:')) return (lastRuntime = (await import(/* @vite-ignore */ `${url}?instance=${instance}`)) as WebTreeSitter);
     } catch {
       // bundled: fall back to the one module instance
     }
   }
-  return import('web-tree-sitter');
+  return (lastRuntime ??= await import('web-tree-sitter'));
 }
+let lastRuntime: WebTreeSitter | undefined;
 
 /**
  * Initialises web-tree-sitter with the Python grammar once per process and
