@@ -210,14 +210,15 @@ describe('npm run package', () => {
       expect(res.body).toMatchObject({ status: 'ok', version: expect.any(String) });
     });
 
-    it('on Lambda, the bundle emits CloudWatch EMF metrics through Powertools (namespace Fluxio, one Success count)', async () => {
+    it('on Lambda, the bundle emits CloudWatch EMF metrics through Powertools (namespace Fluxio, one Success count) and answers with the tracer on', async () => {
       const { dir } = await unzipFunction('health');
       const script = join(dir, 'invoke-lambda-env.mjs');
       writeFileSync(
         script,
         `const mod = await import(${JSON.stringify(join(dir, 'shared/src/health.mjs'))});
 const ctx = { getRemainingTimeInMillis: () => 5000, functionName: 'fluxio-ci-health', awsRequestId: 'req-1', memoryLimitInMB: '256', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fluxio-ci-health' };
-await mod.handler(JSON.parse(process.argv[2]), ctx);`,
+const res = await mod.handler(JSON.parse(process.argv[2]), ctx);
+process.stdout.write(JSON.stringify({ result: res }) + '\\n');`,
       );
       const env = {
         PATH: process.env.PATH ?? '',
@@ -234,6 +235,17 @@ await mod.handler(JSON.parse(process.argv[2]), ctx);`,
       const emf = lines.find((l) => l._aws);
       expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Fluxio', Metrics: [{ Name: 'Success', Unit: 'Count' }] });
       expect(emf.Success).toBe(1);
+      expect(lines.find((l) => l.result)?.result.headers['x-correlation-id']).toBe('pkg-2');
+
+      // Tracing on (the bundled aws-xray-sdk-core loads): without Lambda's X-Ray daemon and facade segment
+      // the tracer can only complain on stderr, and the request is still answered.
+      const traced = await run(process.execPath, [script, JSON.stringify(event)], {
+        cwd: dir,
+        env: { ...env, POWERTOOLS_TRACE_ENABLED: 'true', _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1' },
+      });
+      const result = traced.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.result)?.result;
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body).status).toBe('ok');
     });
   });
 
