@@ -91,6 +91,32 @@ export const generationPartitionKey = (partitionKey: string, generation: string)
 /** A fresh generation id: time (base 36) then 64 random bits, `[0-9a-z]{25}`. */
 export const newGeneration = (): string => Date.now().toString(36).padStart(9, '0') + randomBytes(8).toString('hex');
 
+/**
+ * The heads this process last saw, by table and partition key (at most
+ * {@link HEAD_CACHE_ENTRIES}, oldest dropped first). Only a guess that lets a
+ * get_item / put_item read the head *in parallel* with the item it addresses
+ * (one round trip instead of two); the head read always decides.
+ */
+class HeadCache {
+  private readonly heads = new Map<string, PartitionHead>();
+  constructor(private readonly capacity: number) {}
+  private key = (tableName: string, partitionKey: string) => `${tableName}\n${partitionKey}`;
+  get(tableName: string, partitionKey: string): PartitionHead | undefined {
+    return this.heads.get(this.key(tableName, partitionKey));
+  }
+  set(tableName: string, head: PartitionHead | undefined, partitionKey = head?.partitionKey): void {
+    if (partitionKey === undefined) return;
+    const key = this.key(tableName, partitionKey);
+    this.heads.delete(key);
+    if (!head) return;
+    this.heads.set(key, head);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value as string);
+  }
+}
+
+/** Heads remembered per process (a few MB at most). */
+const HEAD_CACHE_ENTRIES = 10_000;
+
 /** How many times a read starts over when the key's items were replaced while it read. */
 const READ_ATTEMPTS = 4;
 
@@ -162,6 +188,7 @@ export class StateDataService {
   readonly inlineLimitBytes: number;
   readonly putItemsDeadlineMs: number;
   private readonly now: () => number;
+  private readonly heads = new HeadCache(HEAD_CACHE_ENTRIES);
 
   constructor(options: StateDataServiceOptions) {
     this.items = options.items;
@@ -202,7 +229,15 @@ export class StateDataService {
   /** The live head of a partition, or `undefined` (absent or expired). */
   private async liveHead(tableName: string, partitionKey: string): Promise<PartitionHead | undefined> {
     const head = await this.items.getHead(tableName, partitionKey);
-    return head && !this.isExpired(head) ? head : undefined;
+    const live = head && !this.isExpired(head) ? head : undefined;
+    this.heads.set(tableName, live, partitionKey);
+    return live;
+  }
+
+  /** @throws StateDataError 403 when `partitionKey` has the shape of another project's local key */
+  private checkReserved(project: string, tableName: string, partitionKey: string): void {
+    const reserved = LOCAL_PARTITION_KEY.exec(partitionKey)?.[1];
+    if (reserved !== undefined && reserved !== project) throw notOwned(tableName, partitionKey, reserved, project);
   }
 
   /**
@@ -212,8 +247,7 @@ export class StateDataService {
    * @throws StateDataError 403 `StateData.PartitionNotOwned`
    */
   private async writableHead(project: string, tableName: string, partitionKey: string): Promise<PartitionHead | undefined> {
-    const reserved = LOCAL_PARTITION_KEY.exec(partitionKey)?.[1];
-    if (reserved !== undefined && reserved !== project) throw notOwned(tableName, partitionKey, reserved, project);
+    this.checkReserved(project, tableName, partitionKey);
     let head: PartitionHead | undefined;
     try {
       head = await this.liveHead(tableName, partitionKey);
@@ -236,7 +270,10 @@ export class StateDataService {
     for (let attempt = 0; !head && attempt < READ_ATTEMPTS; attempt++) {
       const fresh = this.freshHead(project, partitionKey);
       const res = await this.items.putHead(tableName, fresh, { nowSeconds: this.nowSeconds(), onlyIfAbsent: true });
-      if (res.ok) return fresh;
+      if (res.ok) {
+        this.heads.set(tableName, fresh);
+        return fresh;
+      }
       // someone created it meanwhile: use theirs if it is ours
       if (res.current && !this.isExpired(res.current)) {
         if (res.current.ownerProject !== project) throw notOwned(tableName, partitionKey, res.current.ownerProject, project);
@@ -281,11 +318,22 @@ export class StateDataService {
       await this.items.put(address.tableName, await make(generation));
       return;
     }
-    const head = await this.headForWrite(project, address.tableName, address.partitionKey);
-    await this.items.put(address.tableName, await make(head.generation));
+    const { tableName, partitionKey } = address;
+    let head: PartitionHead | undefined;
+    const guess = this.heads.get(tableName, partitionKey);
+    if (guess && guess.ownerProject === project && !this.isExpired(guess)) {
+      // Write into the generation last seen while reading the head: done if it is still the current one.
+      this.checkReserved(project, tableName, partitionKey);
+      const item = await make(guess.generation);
+      const [, now] = await Promise.all([this.items.put(tableName, item), this.liveHead(tableName, partitionKey).catch(() => undefined)]);
+      if (now?.generation === guess.generation && now.ownerProject === project) head = now;
+    }
+    if (!head) {
+      head = await this.headForWrite(project, tableName, partitionKey);
+      await this.items.put(tableName, await make(head.generation));
+    }
     // A put_items that replaced the generation meanwhile wins: this write is ordered before it.
-    if (expiresAt > head.expiresAt)
-      await this.items.extendHead(address.tableName, address.partitionKey, head.generation, this.nowSeconds() + this.maxTtlSeconds);
+    if (expiresAt > head.expiresAt) await this.items.extendHead(tableName, partitionKey, head.generation, this.nowSeconds() + this.maxTtlSeconds);
   }
 
   /**
@@ -347,6 +395,7 @@ export class StateDataService {
       const res = await this.items.putHead(tableName, head, { nowSeconds: this.nowSeconds() });
       if (!res.ok) throw notOwned(tableName, partitionKey, res.current?.ownerProject ?? 'another project', project);
       previous = res.previous;
+      this.heads.set(tableName, head);
     } catch (e) {
       if (isStateDataError(e) && e.statusCode < 500) throw e;
       // The answer was lost: the head tells whether the commit happened.
@@ -450,9 +499,20 @@ export class StateDataService {
    */
   async getItem(address: ItemAddress, origin: string): Promise<ReadValue> {
     const { tableName, partitionKey, index } = address;
-    let head = await this.liveHead(tableName, partitionKey);
+    const guess = this.heads.get(tableName, partitionKey);
+    let head: PartitionHead | undefined;
+    let first: StoredItem | undefined;
+    if (guess) {
+      // head and item in parallel, the item from the generation last seen; the head read decides
+      const [now, item] = await Promise.all([
+        this.liveHead(tableName, partitionKey),
+        this.items.get(tableName, generationPartitionKey(partitionKey, guess.generation), index),
+      ]);
+      head = now;
+      if (now?.generation === guess.generation) first = item;
+    } else head = await this.liveHead(tableName, partitionKey);
     for (let attempt = 0; head && attempt < READ_ATTEMPTS; attempt++) {
-      const item = await this.items.get(tableName, generationPartitionKey(partitionKey, head.generation), index);
+      const item = attempt === 0 && first ? first : await this.items.get(tableName, generationPartitionKey(partitionKey, head.generation), index);
       if (item && !this.isExpired(item)) return this.read(tableName, partitionKey, item, origin, this.inlineLimitBytes);
       const again = await this.liveHead(tableName, partitionKey);
       if (again?.generation === head.generation) break; // really absent

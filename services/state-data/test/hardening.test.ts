@@ -316,6 +316,20 @@ describe('never report failure for a write that happened, or success for one tha
     expect((await s.getItems(addr('slow').tableName, addr('slow').partitionKey, 'http://x')).values).toEqual([{ json: '"kept"' }]);
   });
 
+  it('a process whose remembered head is stale still reads and writes the current items', async () => {
+    const a = service(platform.service.items);
+    const b = service(platform.service.items); // another Lambda container / process
+    const { tableName, partitionKey } = addr('stale');
+    const at = (index: number) => ({ tableName, partitionKey, index });
+    await a.putItems('demo', tableName, partitionKey, ['"a0"', '"a1"']);
+    expect(await a.getItem(at(1), 'http://x')).toEqual({ json: '"a1"' });
+    await b.putItems('demo', tableName, partitionKey, ['"b0"', '"b1"']);
+    expect(await a.getItem(at(1), 'http://x')).toEqual({ json: '"b1"' });
+    await b.putItems('demo', tableName, partitionKey, ['"c0"', '"c1"']);
+    await a.putItem('demo', at(0), '"patched"');
+    expect((await b.getItems(tableName, partitionKey, 'http://x')).values).toEqual([{ json: '"patched"' }, { json: '"c1"' }]);
+  });
+
   it('a commit whose answer is lost is reported as done when it happened', async () => {
     const items = platform.service.items;
     const lossy = Object.assign(Object.create(items), {
