@@ -61,3 +61,12 @@ it('runManifest (the path of fluxio run and /v1/runs) runs examples/parallel-err
   const listed = await p.client.send(new ListExecutionsCommand({ stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:perr-main` }));
   expect(listed.executions!.map((e) => e.name)).toEqual([run.executionName]);
 });
+
+it('POST /v1/runs runs on the same execution service: the run is an execution of the Step Functions API', async () => {
+  const source = readFileSync(fileURLToPath(new URL('../../examples/looping-counter/project.py', import.meta.url)), 'utf8');
+  const res = await fetch(`${p.platform.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source, project: 'viaruns', input: { increment: 5 } }) });
+  const body = (await res.json()) as { runId: string; status: string; output: { counter: number } };
+  expect(body).toMatchObject({ status: 'SUCCEEDED', output: { counter: 10 } });
+  const listed = await p.client.send(new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:viaruns-main' }));
+  expect(listed.executions!.map((e) => [e.name, e.status])).toEqual([[body.runId, 'SUCCEEDED']]);
+});

@@ -32,7 +32,11 @@ export class RunService {
   private readonly runs = new Map<string, RunRecord>();
   private keptBytes = 0;
 
-  constructor(private readonly runner: Runner) {}
+  /**
+   * @param runner what executes the runs: the platform's Step Functions execution service
+   *   (`ExecutionService.run`, so every run is an execution of the local Step Functions API), or a bare runner
+   */
+  constructor(private readonly runner: Pick<Runner, 'run'>) {}
 
   /**
    * Compile and start a run; resolve once it finished or `waitSeconds` passed.

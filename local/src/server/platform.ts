@@ -20,7 +20,7 @@ import { lockDataDir } from './dataDirLock.ts';
 import { openPlatformDatabase } from '../store/database.ts';
 import { EventBus } from '../events/bus.ts';
 import { createStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/index.ts';
-import { createLambdaApi, MAX_CODE_REQUEST_BYTES, type LambdaApi } from '../lambda/index.ts';
+import { createLambdaApi, LAMBDA_MAX_BUFFERED_BYTES, type LambdaApi } from '../lambda/index.ts';
 export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
@@ -115,7 +115,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // The Step Functions API needs the runner, which needs the server's URL: bound once both exist.
     let sfn: StepFunctionsApi | undefined;
     const sfnHandler: ProtocolHandler = (req, body, res) => (sfn ? sfn.protocolHandler(req, body, res) : false);
-    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, lambda.protocolHandler, ...(options.protocolHandlers ?? [])], maxProtocolBodyBytes: MAX_CODE_REQUEST_BYTES, streamHandlers: [localBlobUploadStream] });
+    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, lambda.protocolHandler, ...(options.protocolHandlers ?? [])], maxProtocolBodyBytes: LAMBDA_MAX_BUFFERED_BYTES, streamHandlers: [localBlobUploadStream] });
     cleanup.push(() => server.close());
     await lock.update({ url: server.url });
     lambda.setDefaultEnvironment({ FLUXIO_STATE_DATA_URL: server.url });
@@ -127,7 +127,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanup.push(() => runner.close());
     const stepFunctions = (sfn = createStepFunctionsApi({ database, runner, bus, taskResources: lambda.taskResource }));
     cleanup.push(() => stepFunctions.close());
-    const runs = new RunService(runner);
+    // Runs of POST /v1/runs are executions of the Step Functions API (one way an execution runs locally).
+    const runs = new RunService(stepFunctions.executions);
     setRunService(runs);
     const workers = Math.max(1, options.workers ?? availableParallelism());
     setLocalHealth(() => ({ dataDir, pid: process.pid, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), workers }));
