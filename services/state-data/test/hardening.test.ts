@@ -244,8 +244,11 @@ describe('put_items replaces the list as a whole', () => {
   it('3 items over an earlier 10 read back as exactly the 3', async () => {
     const c = new StateDataClient({ baseUrl: platform.url, project: 'demo', execution: 'e2' });
     await c.putItems('list', Array.from({ length: 10 }, (_, i) => i));
+    const before = (await platform.service.items.getHead('fluxio-state-data', 'demo:e2:list'))!;
     await c.putItems('list', ['new', 'new', 'new']);
     expect(await c.getItems('list')).toEqual(['new', 'new', 'new']);
+    // the replaced generation's items are deleted, not only hidden
+    expect(await platform.service.items.query('fluxio-state-data', `demo:e2:list#${before.generation}`)).toEqual([]);
     expect((await failure(c.getItem('list', 3))).code).toBe('StateData.NoItemFound');
     // put_item still writes one element of the current list (spec §20.4)
     await c.putItem('list', 'patched', 1);

@@ -240,15 +240,19 @@ export class DynamoDbItemStore implements ItemStore {
         ),
       );
       const keys = (out.Items ?? []).map((row) => ({ DeleteRequest: { Key: { partition_key: row.partition_key, sort_key: row.sort_key } } }));
-      for (let i = 0; i < keys.length; i += BATCH_WRITE_MAX_ITEMS) {
-        if (options.deadline !== undefined && Date.now() > options.deadline) return;
-        let requests = keys.slice(i, i + BATCH_WRITE_MAX_ITEMS);
-        for (let attempt = 0; requests.length > 0 && attempt < UNPROCESSED_MAX_ATTEMPTS; attempt++) {
-          const res = await this.call(tableName, () => this.doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })));
-          requests = (res.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-          if (requests.length) await sleep(Math.random() * Math.min(2000, UNPROCESSED_BASE_DELAY_MS * 2 ** attempt));
+      let next = 0;
+      const worker = async () => {
+        while (next < keys.length) {
+          if (options.deadline !== undefined && Date.now() > options.deadline) return;
+          let requests = keys.slice(next, (next += BATCH_WRITE_MAX_ITEMS));
+          for (let attempt = 0; requests.length > 0 && attempt < UNPROCESSED_MAX_ATTEMPTS; attempt++) {
+            const res = await this.call(tableName, () => this.doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })));
+            requests = (res.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+            if (requests.length) await sleep(Math.random() * Math.min(2000, UNPROCESSED_BASE_DELAY_MS * 2 ** attempt));
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, Math.ceil(keys.length / BATCH_WRITE_MAX_ITEMS)) }, worker)); // 4 batches in flight, like putMany
       start = out.LastEvaluatedKey;
     } while (start);
   }
