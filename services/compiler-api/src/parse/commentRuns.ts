@@ -24,8 +24,11 @@
 import type { SourceLayout } from './syntaxErrors.ts';
 import { SyntaxNode } from './syntaxTree.ts';
 
-/** Shortest stretch of same-block comment lines worth thinning. */
-const MIN_STRETCH = 16;
+/**
+ * Shortest stretch of same-block comment lines that is thinned: 3, so at most two
+ * comments per block stay in a run (a run pops at most 99 blocks), whatever its shape.
+ */
+const MIN_STRETCH = 3;
 
 /** A stretch of comment lines tree-sitter puts in the same block: the first and last stay, the others are blanked. */
 export interface CommentStretch {
