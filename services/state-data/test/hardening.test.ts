@@ -232,6 +232,13 @@ describe('presigned local uploads are refused while they are received', () => {
     expect(commit.status).toBe(409);
   });
 
+  it('a token that is not valid URL encoding is a 403, not a crash', async () => {
+    for (const token of ['%ZZ', '%C3%28', 'abc.def']) {
+      const res = await fetch(`${platform.url}/v1/local-blobs/${token}`, { method: 'PUT', body: 'x' });
+      expect([res.status, (await res.json()).error.code]).toEqual([403, 'StateData.InvalidSignature']);
+    }
+  });
+
   it('a Content-Length above the declared size is refused before any byte is read', async () => {
     const bytes = Buffer.from(JSON.stringify('c'.repeat(100)));
     const { grant } = await grantFor('declared', bytes);

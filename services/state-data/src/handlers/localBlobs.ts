@@ -73,7 +73,12 @@ export async function localBlobUploadStream(req: IncomingMessage, res: ServerRes
     if (close) res.once('finish', () => req.destroy());
   };
   try {
-    const token = decodeURIComponent(req.url.slice(LOCAL_BLOB_ROUTE_PREFIX.length).split('?')[0]);
+    let token: string;
+    try {
+      token = decodeURIComponent(req.url.slice(LOCAL_BLOB_ROUTE_PREFIX.length).split('?')[0]);
+    } catch {
+      token = ''; // not valid URL encoding: no token we issued (verifyGrant answers 403)
+    }
     const grant = blobs.verifyGrant(token, 'PUT');
     if (grant.sizeBytes === undefined) return false; // a grant without a size: the buffered route checks it
     const declared = req.headers['content-length'];
