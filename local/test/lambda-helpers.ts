@@ -32,7 +32,7 @@ export interface LambdaHarness {
 export async function startLambda(dataDir = mkdtempSync(join(tmpdir(), 'fluxio-lambda-test-'))): Promise<LambdaHarness> {
   const database: PlatformDatabase = openPlatformDatabase(dataDir);
   const logs: string[] = [];
-  const api = createLambdaApi({ database, dataDir, workers: 2, onLog: (fn, line) => logs.push(`${fn}: ${line}`) });
+  const api = createLambdaApi({ database, dataDir, workers: 2, onLog: (fn, line) => logs.push(`${fn}: ${line}`), eventRetryDelaysMs: [50, 100] });
   const server: RunningServer = await startHttpServer([], { protocolHandlers: [api.protocolHandler], maxProtocolBodyBytes: LAMBDA_MAX_BUFFERED_BYTES });
   const client = new LambdaClient({
     endpoint: server.url,

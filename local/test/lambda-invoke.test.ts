@@ -8,7 +8,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CreateFunctionCommand, InvokeCommand, UpdateFunctionCodeCommand, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  ListFunctionEventInvokeConfigsCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionEventInvokeConfigCommand,
+  type CreateFunctionCommandInput,
+} from '@aws-sdk/client-lambda';
 import { payloadOf, ROLE, startLambda, zipOf, type LambdaHarness } from './lambda-helpers.ts';
 
 let h: LambdaHarness;
@@ -178,12 +188,38 @@ describe('Event and DryRun', () => {
     expect(readFileSync(path, 'utf8')).toBe('written in the background');
   });
 
-  test('an Event invocation that fails is logged, not answered', async () => {
-    await create('event-fail', { 'app.py': 'def handler(event, context):\n    raise KeyError("gone")\n' });
-    const out = await invoke('event-fail', {}, { InvocationType: 'Event' });
+  test('a failed Event invocation is logged and retried twice, as Lambda does; PutFunctionEventInvokeConfig sets fewer retries', async () => {
+    const source = 'def handler(event, context):\n    open(event["path"], "a").write("attempt\\n")\n    raise KeyError("gone")\n';
+    await create('event-fail', { 'app.py': source }, { Publish: true });
+    const path = join(scratch, 'event-fail.txt');
+    const out = await invoke('event-fail', { path }, { InvocationType: 'Event' });
     expect(out.StatusCode).toBe(202);
     await h.api.functions.drain();
-    expect(h.logs.some((l) => l.startsWith('event-fail: Event invocation failed:') && l.includes('KeyError'))).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('attempt\n'.repeat(3));
+    const failures = h.logs.filter((l) => l.startsWith('event-fail: Event invocation failed'));
+    expect(failures).toHaveLength(3);
+    expect(failures[0]).toContain('KeyError');
+    expect(failures[2]).toContain('not retried further');
+
+    // No retries for version 1 only.
+    const put = await h.client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', Qualifier: '1', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600 }));
+    expect(put).toMatchObject({ FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:event-fail:1', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600 });
+    expect(put.LastModified).toBeInstanceOf(Date);
+    const once = join(scratch, 'event-fail-once.txt');
+    await invoke('event-fail', { path: once }, { InvocationType: 'Event', Qualifier: '1' });
+    await h.api.functions.drain();
+    expect(readFileSync(once, 'utf8')).toBe('attempt\n');
+
+    const updated = await h.client.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', Qualifier: '1', MaximumRetryAttempts: 1 }));
+    expect(updated).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 600 });
+    expect((await h.client.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', Qualifier: '1' }))).MaximumRetryAttempts).toBe(1);
+    expect((await h.client.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: 'event-fail' }))).FunctionEventInvokeConfigs).toHaveLength(1);
+    await expect(
+      h.client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:dlq' } } })),
+    ).rejects.toMatchObject({ name: 'UnsupportedOperationException', message: expect.stringContaining('DestinationConfig') });
+    await expect(h.client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', MaximumRetryAttempts: 3 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await h.client.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', Qualifier: '1' }));
+    await expect(h.client.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', Qualifier: '1' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   test('DryRun answers 204 for an existing function and version, ResourceNotFoundException otherwise, and runs nothing', async () => {

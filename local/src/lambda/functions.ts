@@ -15,7 +15,14 @@ import type {
   ListAliasesResponse,
   UpdateAliasRequest,
   CreateFunctionRequest,
+  DeleteFunctionEventInvokeConfigRequest,
   DeleteFunctionRequest,
+  FunctionEventInvokeConfig,
+  GetFunctionEventInvokeConfigRequest,
+  ListFunctionEventInvokeConfigsRequest,
+  ListFunctionEventInvokeConfigsResponse,
+  PutFunctionEventInvokeConfigRequest,
+  UpdateFunctionEventInvokeConfigRequest,
   FunctionConfiguration,
   GetFunctionConfigurationRequest,
   GetFunctionRequest,
@@ -176,17 +183,29 @@ export interface LambdaFunctionsOptions {
   runtime: FunctionRuntime;
   /** `GetFunction`'s `Code.Location` for a stored package. */
   codeLocation(name: string, hash: string): string;
-  /** Called when an `Event` invocation fails (it has no caller to tell). */
-  onEventError?(functionName: string, outcome: InvocationOutcome | Error): void;
+  /** Called when an `Event` invocation fails (it has no caller to tell); `retryInMs` when it will be retried. */
+  onEventError?(functionName: string, outcome: InvocationOutcome | Error, attempt: number, retryInMs: number | undefined): void;
+  /**
+   * Delays before the first and second retry of a failed `Event` invocation.
+   * @default [60_000, 120_000] (Lambda: "waits one minute before the first retry, two minutes before the second")
+   */
+  eventRetryDelaysMs?: readonly [number, number];
 }
+
+/** Retries of a failed asynchronous invocation by default (Lambda developer guide, "Asynchronous invocation"). */
+export const DEFAULT_EVENT_RETRIES = 2;
+/** Oldest event Lambda still runs by default: 6 hours. */
+export const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 21_600;
 
 /** The Lambda API operations. */
 export class LambdaFunctions {
   private readonly store: FunctionStore;
   readonly runtime: FunctionRuntime;
   private readonly options: LambdaFunctionsOptions;
-  /** Event invocations still running (close() waits for them). */
+  /** Event invocations still running or waiting for a retry (drain() waits for them). */
   private readonly background = new Set<Promise<unknown>>();
+  /** Retries scheduled for failed Event invocations (cancelRetries() drops them). */
+  private readonly retries = new Map<NodeJS.Timeout, () => void>();
 
   constructor(options: LambdaFunctionsOptions) {
     this.options = options;
@@ -587,12 +606,35 @@ export class LambdaFunctions {
     const invokedArn = ref.qualifier !== undefined ? qualifiedArn(ref.name, ref.qualifier) : functionArn(ref.name);
     const run = this.runtime.run(version, text, { invokedArn, clientContext, signal: type === 'Event' ? undefined : signal });
     if (type === 'Event') {
-      const tracked = run.then(
-        (outcome) => {
-          if (outcome.functionError) this.options.onEventError?.(ref.name, outcome);
-        },
-        (err: Error) => this.options.onEventError?.(ref.name, err),
-      );
+      const config = this.store.getEventInvokeConfig(ref.name, ref.qualifier ?? LATEST);
+      const maxRetries = config?.MaximumRetryAttempts ?? DEFAULT_EVENT_RETRIES;
+      const maxAgeMs = (config?.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000;
+      const delays = this.options.eventRetryDelaysMs ?? [60_000, 120_000];
+      const received = Date.now();
+      const attempt = async (n: number, first: Promise<InvocationOutcome> | undefined): Promise<void> => {
+        let failure: InvocationOutcome | Error | undefined;
+        try {
+          const outcome = await (first ?? this.runtime.run(version, text, { invokedArn, clientContext }));
+          if (outcome.functionError) failure = outcome;
+        } catch (err) {
+          failure = err as Error;
+        }
+        if (!failure) return;
+        const delay = delays[Math.min(n, delays.length - 1)];
+        const retry = n < maxRetries && Date.now() + delay - received <= maxAgeMs && this.store.getFunction(ref.name) !== undefined;
+        this.options.onEventError?.(ref.name, failure, n + 1, retry ? delay : undefined);
+        if (!retry) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.retries.delete(timer);
+            resolve();
+          }, delay);
+          this.retries.set(timer, resolve);
+        });
+        if (this.cancelled) return;
+        await attempt(n + 1, undefined);
+      };
+      const tracked = attempt(0, run);
       this.background.add(tracked);
       void tracked.finally(() => this.background.delete(tracked));
       return { StatusCode: 202 };
@@ -607,8 +649,89 @@ export class LambdaFunctions {
     };
   }
 
-  /** Resolves once every `Event` invocation started so far has ended. */
+  private cancelled = false;
+
+  /** Drops every scheduled retry of a failed Event invocation (the platform is stopping); returns how many. */
+  cancelRetries(): number {
+    this.cancelled = true;
+    const dropped = this.retries.size;
+    for (const [timer, resolve] of this.retries) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.retries.clear();
+    return dropped;
+  }
+
+  /** Resolves once every `Event` invocation started so far has ended, retries included. */
   async drain(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private eventConfigTarget(functionName: string | undefined, qualifier: string | undefined): { name: string; qualifier: string; arn: string } {
+    const ref = parseFunctionRef(functionName, qualifier);
+    this.resolve(ref.name, ref.qualifier);
+    const q = ref.qualifier ?? LATEST;
+    return { name: ref.name, qualifier: q, arn: qualifiedArn(ref.name, q) };
+  }
+
+  private checkEventConfig(req: PutFunctionEventInvokeConfigRequest): void {
+    checkRange('maximumRetryAttempts', req.MaximumRetryAttempts, 0, 2);
+    checkRange('maximumEventAgeInSeconds', req.MaximumEventAgeInSeconds, 60, 21600);
+    const d = req.DestinationConfig;
+    if (d && (d.OnSuccess?.Destination || d.OnFailure?.Destination)) throw unsupported('DestinationConfig (on-success / on-failure destinations of asynchronous invocations)');
+  }
+
+  /** PutFunctionEventInvokeConfig: retries and maximum event age of Event invocations of a function, version or alias. */
+  putFunctionEventInvokeConfig(req: PutFunctionEventInvokeConfigRequest): FunctionEventInvokeConfig {
+    this.checkEventConfig(req);
+    const t = this.eventConfigTarget(req.FunctionName, req.Qualifier);
+    const config: FunctionEventInvokeConfig = {
+      FunctionArn: t.arn,
+      LastModified: (Date.now() / 1000) as unknown as Date,
+      ...(req.MaximumRetryAttempts !== undefined ? { MaximumRetryAttempts: req.MaximumRetryAttempts } : {}),
+      ...(req.MaximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: req.MaximumEventAgeInSeconds } : {}),
+      DestinationConfig: { OnSuccess: {}, OnFailure: {} },
+    };
+    this.store.putEventInvokeConfig(t.name, t.qualifier, config);
+    return config;
+  }
+
+  /** UpdateFunctionEventInvokeConfig: changes only the settings given. */
+  updateFunctionEventInvokeConfig(req: UpdateFunctionEventInvokeConfigRequest): FunctionEventInvokeConfig {
+    this.checkEventConfig(req);
+    const t = this.eventConfigTarget(req.FunctionName, req.Qualifier);
+    const current = this.store.getEventInvokeConfig(t.name, t.qualifier) ?? { FunctionArn: t.arn, DestinationConfig: { OnSuccess: {}, OnFailure: {} } };
+    const config: FunctionEventInvokeConfig = {
+      ...current,
+      LastModified: (Date.now() / 1000) as unknown as Date,
+      ...(req.MaximumRetryAttempts !== undefined ? { MaximumRetryAttempts: req.MaximumRetryAttempts } : {}),
+      ...(req.MaximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: req.MaximumEventAgeInSeconds } : {}),
+    };
+    this.store.putEventInvokeConfig(t.name, t.qualifier, config);
+    return config;
+  }
+
+  /** GetFunctionEventInvokeConfig. */
+  getFunctionEventInvokeConfig(req: GetFunctionEventInvokeConfigRequest): FunctionEventInvokeConfig {
+    const t = this.eventConfigTarget(req.FunctionName, req.Qualifier);
+    const config = this.store.getEventInvokeConfig(t.name, t.qualifier);
+    if (!config) throw notFound(`The function ${t.arn} doesn't have an EventInvokeConfig`);
+    return config;
+  }
+
+  /** ListFunctionEventInvokeConfigs, paged. */
+  listFunctionEventInvokeConfigs(req: ListFunctionEventInvokeConfigsRequest): ListFunctionEventInvokeConfigsResponse {
+    const ref = parseFunctionRef(req.FunctionName);
+    this.latest(ref.name);
+    const p = page(this.store.listEventInvokeConfigs(ref.name), req.Marker, req.MaxItems);
+    return { FunctionEventInvokeConfigs: p.items, ...(p.next ? { NextMarker: p.next } : {}) };
+  }
+
+  /** DeleteFunctionEventInvokeConfig. */
+  deleteFunctionEventInvokeConfig(req: DeleteFunctionEventInvokeConfigRequest): void {
+    const t = this.eventConfigTarget(req.FunctionName, req.Qualifier);
+    if (!this.store.getEventInvokeConfig(t.name, t.qualifier)) throw notFound(`The function ${t.arn} doesn't have an EventInvokeConfig`);
+    this.store.deleteEventInvokeConfig(t.name, t.qualifier);
   }
 }

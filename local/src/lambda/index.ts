@@ -43,6 +43,8 @@ export interface LambdaApiOptions {
   python?: string;
   /** Every log line of every invocation (what CloudWatch Logs would get). @default discarded */
   onLog?: (functionName: string, line: string) => void;
+  /** Delays before the two retries of a failed Event invocation. @default [60_000, 120_000] (Lambda's) */
+  eventRetryDelaysMs?: readonly [number, number];
 }
 
 /** A running local Lambda API. */
@@ -62,7 +64,7 @@ export interface LambdaApi {
   taskResource(stateName: string, state: AslState): LocalTaskHandler | undefined;
   /** Variables every function sees unless it sets them (e.g. `FLUXIO_STATE_DATA_URL`). */
   setDefaultEnvironment(env: Record<string, string>): void;
-  /** Waits for Event invocations, stops the workers (the database stays open: its owner closes it). */
+  /** Drops scheduled retries, waits for running Event invocations, stops the workers (the database stays open: its owner closes it). */
   close(): Promise<void>;
 }
 
@@ -84,8 +86,13 @@ export function createLambdaApi(options: LambdaApiOptions): LambdaApi {
     store,
     runtime,
     codeLocation: (name, hash) => `${CODE_DOWNLOAD_PREFIX}${encodeURIComponent(name)}/${hash}.zip`,
-    onEventError: (name, outcome) =>
-      options.onLog?.(name, `Event invocation failed: ${outcome instanceof Error ? outcome.message : outcome.payload}`),
+    eventRetryDelaysMs: options.eventRetryDelaysMs,
+    onEventError: (name, outcome, attempt, retryInMs) =>
+      options.onLog?.(
+        name,
+        `Event invocation failed (attempt ${attempt}): ${outcome instanceof Error ? outcome.message : outcome.payload}` +
+          (retryInMs === undefined ? '; not retried further' : `; retrying in ${Math.round(retryInMs / 1000)} s`),
+      ),
   });
   const invoker: LocalFunctionInvoker = {
     async invoke(request, signal) {
@@ -117,6 +124,8 @@ export function createLambdaApi(options: LambdaApiOptions): LambdaApi {
     },
     close: () =>
       (closing ??= (async () => {
+        const dropped = functions.cancelRetries();
+        if (dropped > 0) options.onLog?.('(platform)', `${dropped} retries of failed Event invocations were dropped: the platform is stopping.`);
         await functions.drain();
         await pool.close();
         if (temporary) rmSync(temporary, { recursive: true, force: true });

@@ -94,7 +94,6 @@ function unsupportedName(method: string, path: string): string {
   if (/layers/.test(path)) return 'Layers';
   if (/event-source-mappings/.test(path)) return 'Event source mappings';
   if (/\/concurrency$/.test(path)) return 'Concurrency settings';
-  if (/event-invoke-config/.test(path)) return 'Asynchronous invocation configuration';
   return `The Lambda operation ${method} ${path}`;
 }
 
@@ -181,6 +180,26 @@ async function route(functions: LambdaFunctions, req: http.IncomingMessage, body
     if (Name !== undefined && method === 'DELETE') {
       functions.deleteAlias({ FunctionName, Name });
       return { status: 204 };
+    }
+  }
+  const eic = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config(\/list)?\/?$/.exec(path);
+  if (eic) {
+    let FunctionName: string;
+    try {
+      FunctionName = decodeURIComponent(eic[1]);
+    } catch {
+      throw invalidContent(`The function name in the path is not valid URL encoding: ${eic[1]}`);
+    }
+    const Qualifier = opt(q, 'Qualifier');
+    if (eic[2] && method === 'GET') return json(200, functions.listFunctionEventInvokeConfigs({ FunctionName, Marker: opt(q, 'Marker'), MaxItems: intParam(q, 'MaxItems') }));
+    if (!eic[2]) {
+      if (method === 'PUT') return json(200, functions.putFunctionEventInvokeConfig({ ...parseBody(body), FunctionName, Qualifier } as never));
+      if (method === 'POST') return json(200, functions.updateFunctionEventInvokeConfig({ ...parseBody(body), FunctionName, Qualifier } as never));
+      if (method === 'GET') return json(200, functions.getFunctionEventInvokeConfig({ FunctionName, Qualifier }));
+      if (method === 'DELETE') {
+        functions.deleteFunctionEventInvokeConfig({ FunctionName, Qualifier });
+        return { status: 204 };
+      }
     }
   }
   const tags = /^\/2017-03-31\/tags\/([^/]+)\/?$/.exec(path);

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { AliasConfiguration, FunctionConfiguration, FunctionEventInvokeConfig } from '@aws-sdk/client-lambda';
 import type { PlatformDatabase } from '../store/database.ts';
 import { invalidParameter } from './errors.ts';
 import { LATEST } from './names.ts';
@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS lambda_versions (
   configuration TEXT NOT NULL,
   code_hash TEXT NOT NULL,
   PRIMARY KEY (name, version)
+);
+CREATE TABLE IF NOT EXISTS lambda_event_invoke_configs (
+  name TEXT NOT NULL REFERENCES lambda_functions(name) ON DELETE CASCADE,
+  qualifier TEXT NOT NULL,
+  configuration TEXT NOT NULL,
+  PRIMARY KEY (name, qualifier)
 );
 CREATE TABLE IF NOT EXISTS lambda_aliases (
   name TEXT NOT NULL REFERENCES lambda_functions(name) ON DELETE CASCADE,
@@ -255,6 +261,26 @@ export class FunctionStore {
 
   deleteAlias(name: string, alias: string): void {
     this.db.prepare('DELETE FROM lambda_aliases WHERE name = ? AND alias = ?').run(name, alias);
+    this.deleteEventInvokeConfig(name, alias);
+  }
+
+  getEventInvokeConfig(name: string, qualifier: string): FunctionEventInvokeConfig | undefined {
+    const row = this.db.prepare('SELECT configuration FROM lambda_event_invoke_configs WHERE name = ? AND qualifier = ?').get(name, qualifier) as { configuration: string } | undefined;
+    return row && JSON.parse(row.configuration);
+  }
+
+  listEventInvokeConfigs(name: string): FunctionEventInvokeConfig[] {
+    return (this.db.prepare('SELECT configuration FROM lambda_event_invoke_configs WHERE name = ? ORDER BY qualifier').all(name) as Array<{ configuration: string }>).map((r) =>
+      JSON.parse(r.configuration),
+    );
+  }
+
+  putEventInvokeConfig(name: string, qualifier: string, config: FunctionEventInvokeConfig): void {
+    this.db.prepare('INSERT OR REPLACE INTO lambda_event_invoke_configs (name, qualifier, configuration) VALUES (?, ?, ?)').run(name, qualifier, JSON.stringify(config));
+  }
+
+  deleteEventInvokeConfig(name: string, qualifier: string): void {
+    this.db.prepare('DELETE FROM lambda_event_invoke_configs WHERE name = ? AND qualifier = ?').run(name, qualifier);
   }
 
   /** Replaces a function's tags. */
@@ -268,6 +294,7 @@ export class FunctionStore {
 
   deleteVersion(name: string, version: string): void {
     this.db.prepare('DELETE FROM lambda_versions WHERE name = ? AND version = ?').run(name, version);
+    this.deleteEventInvokeConfig(name, version);
   }
 
   /** Runs `fn` in one transaction (better-sqlite3's, synchronous). */
