@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
+  CreateAliasCommand,
   CreateFunctionCommand,
   GetFunctionCommand,
+  GetFunctionEventInvokeConfigCommand,
+  PutFunctionEventInvokeConfigCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
@@ -40,7 +43,7 @@ afterAll(async () => {
 });
 
 describe('the Lambda API on the local platform', () => {
-  test('functions, versions and their code survive a restart on the same data directory', async () => {
+  test('functions, versions, aliases, event invoke configs and their code survive a restart on the same data directory', async () => {
     let { lambda } = await start();
     await lambda.send(
       new CreateFunctionCommand({
@@ -54,6 +57,8 @@ describe('the Lambda API on the local platform', () => {
       }),
     );
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'durable', ZipFile: zipOf({ 'app.py': 'def handler(e, c):\n    return "second code"\n' }) }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'durable', Name: 'live', FunctionVersion: '1' }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'durable', MaximumRetryAttempts: 0 }));
     const before = await lambda.send(new GetFunctionCommand({ FunctionName: 'durable' }));
     lambda.destroy();
     await platform!.close();
@@ -68,6 +73,8 @@ describe('the Lambda API on the local platform', () => {
     expect((await lambda.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName)).toContain('durable');
     expect(payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'durable', Qualifier: '1' })))).toBe('first code');
     expect(payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'durable' })))).toBe('second code');
+    expect(payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'durable:live' })))).toBe('first code');
+    expect((await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'durable' }))).MaximumRetryAttempts).toBe(0);
     lambda.destroy();
   });
 
