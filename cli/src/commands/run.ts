@@ -134,6 +134,13 @@ export const command: Command = {
       workers,
       stateData: { embedded: true, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) },
     });
+    // The run is an execution of the local Step Functions API's execution service (in memory here),
+    // the one way an execution runs locally (the platform's API and POST /v1/runs use it too).
+    const { openPlatformDatabase } = await import('@fluxio/local/store/database');
+    const { createStepFunctionsApi } = await import('@fluxio/local/stepfunctions/index');
+    const { EventBus } = await import('@fluxio/local/events/bus');
+    const database = openPlatformDatabase();
+    const stepFunctions = createStepFunctionsApi({ database, runner, bus: new EventBus() });
     const stop = new AbortController();
     // The engine yields to the event loop between transitions, so a signal stops even a task-less loop at once.
     const onSigint = () => stop.abort(new Error('Stopped with Ctrl-C (SIGINT).'));
@@ -148,7 +155,7 @@ export const command: Command = {
             if (event.type === 'TaskOutput') io.stderr.write(`${event.state}: ${event.line}\n`);
           }
         : createProgressReporter({ manifest, projectFile: path, source, write: (t) => void io.stderr.write(t) });
-      const run = await runner.run(manifest, { stateMachine, input, fastWaits: Boolean(values['fast-waits']), onEvent: report, signal: stop.signal });
+      const run = await stepFunctions.executions.run(manifest, { stateMachine, input, fastWaits: Boolean(values['fast-waits']), onEvent: report, signal: stop.signal });
       if (values.json) {
         io.stdout.write(JSON.stringify({ status: run.status, output: run.output, error: run.error, cause: run.cause }) + '\n');
       } else {
@@ -171,7 +178,9 @@ export const command: Command = {
     } finally {
       process.removeListener('SIGINT', onSigint);
       process.removeListener('SIGTERM', onSigterm);
+      await stepFunctions.close();
       await runner.close();
+      database.close();
     }
   },
 };
