@@ -27,6 +27,20 @@ import {
   UploadUrlRequestSchema,
   UploadUrlResponseSchema,
 } from './schemas/stateData.ts';
+import {
+  BUNDLE_TOO_LARGE_HINT,
+  BundleUploadUrlRequestSchema,
+  BundleUploadUrlResponseSchema,
+  DEPLOY_MAX_BODY_BYTES,
+  DeployQuerySchema,
+  DeployRequestSchema,
+  DeploymentAcceptedSchema,
+  DeploymentListSchema,
+  DeploymentPlanSchema,
+  DeploymentRecordSchema,
+  ProjectDescriptionSchema,
+  RollbackRequestSchema,
+} from './schemas/deployments.ts';
 
 /** One documented response of a route (OpenAPI `responses` entry). */
 export interface RouteResponse {
@@ -184,6 +198,126 @@ export const STATE_DATA_ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: SD.localBlob, ...SD_LOCAL_BLOBS, summary: 'Presigned download target (embedded target only; raw bytes)' },
 ];
 
+/** Deployer paths (issue 8). */
+export const DEPLOYER_ROUTE_PATHS = {
+  bundleUploadUrl: '/v1/projects/{project}/bundles/upload-url',
+  deployments: '/v1/projects/{project}/deployments',
+  deployment: '/v1/projects/{project}/deployments/{deploymentId}',
+  project: '/v1/projects/{project}',
+  rollback: '/v1/projects/{project}/rollback',
+} as const;
+
+const DP = DEPLOYER_ROUTE_PATHS;
+const DP_PROJECT = { project: 'Project name (the manifest\'s `project`); IAM policies can scope callers to it.' };
+const DP_COMMON = { tag: 'deployer', maxBodyBytes: DEPLOY_MAX_BODY_BYTES } as const;
+
+/** The deployer routes (issue 8): deploy, plan, describe, list, rollback, destroy. */
+export const DEPLOYER_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: DP.bundleUploadUrl,
+    functionName: 'deployerBundleUploadUrl',
+    module: 'services/deployer/src/handlers/bundles.ts',
+    exportName: 'uploadUrl',
+    ...DP_COMMON,
+    summary: 'Presigned upload URL for a project bundle (deterministic zip, at most 50 MiB)',
+    request: { body: BundleUploadUrlRequestSchema, pathParameters: DP_PROJECT },
+    responses: {
+      200: { description: 'PUT the zip here (or `exists: true`: these bytes are already stored).', schema: BundleUploadUrlResponseSchema },
+      413: { description: '`Deploy.BundleTooLarge`: above 50 MiB; leave files out with .fluxioignore.' },
+    },
+    tooLargeHint: BUNDLE_TOO_LARGE_HINT,
+  },
+  {
+    method: 'POST',
+    path: DP.deployments,
+    functionName: 'deployerDeploy',
+    module: 'services/deployer/src/handlers/deployments.ts',
+    exportName: 'deploy',
+    ...DP_COMMON,
+    summary: 'Deploy an uploaded bundle (or `?dryRun=true`: the plan, nothing changes)',
+    description:
+      'Compiles the bundle\'s project.py, creates/updates one Lambda function per Task class (a version published only when ' +
+      'its code or configuration changed), creates/updates every first-class state machine with `publish: true` and points ' +
+      'its alias `live` at the new version. One deployment per project at a time (409). A deployment that died half way is ' +
+      'resumed by the next call.',
+    request: { body: DeployRequestSchema, query: DeployQuerySchema, pathParameters: DP_PROJECT },
+    responses: {
+      200: { description: 'dryRun: what would be created, updated, published, deleted.', schema: DeploymentPlanSchema },
+      201: { description: 'Deployed; the deployment record.', schema: DeploymentRecordSchema },
+      202: { description: 'Still deploying: poll `links.self`.', schema: DeploymentAcceptedSchema },
+      404: { description: '`Deploy.BundleNotFound`: upload the bundle first.' },
+      409: { description: '`Deploy.InProgress`: another deployment of the project is running (named in the message).' },
+      422: { description: '`Compile.Failed`: every compile error in `error.details.errors`; nothing changed.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: DP.deployments,
+    functionName: 'deployerListDeployments',
+    module: 'services/deployer/src/handlers/deployments.ts',
+    exportName: 'list',
+    tag: 'deployer',
+    summary: 'The deployments of a project, newest first',
+    request: { pathParameters: DP_PROJECT },
+    responses: { 200: { description: 'Deployment records, newest first.', schema: DeploymentListSchema } },
+  },
+  {
+    method: 'GET',
+    path: DP.deployment,
+    functionName: 'deployerGetDeployment',
+    module: 'services/deployer/src/handlers/deployments.ts',
+    exportName: 'get',
+    tag: 'deployer',
+    summary: 'One deployment record (poll it while IN_PROGRESS)',
+    request: { pathParameters: { ...DP_PROJECT, deploymentId: 'A deployment id (`d-…`).' } },
+    responses: {
+      200: { description: 'The record.', schema: DeploymentRecordSchema },
+      404: { description: '`Deploy.NotFound`.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: DP.project,
+    functionName: 'deployerDescribe',
+    module: 'services/deployer/src/handlers/projects.ts',
+    exportName: 'describe',
+    tag: 'deployer',
+    summary: 'The current deployment of a project and its ARNs',
+    request: { pathParameters: DP_PROJECT },
+    responses: { 200: { description: 'The current deployment (null when never deployed or destroyed).', schema: ProjectDescriptionSchema } },
+  },
+  {
+    method: 'POST',
+    path: DP.rollback,
+    functionName: 'deployerRollback',
+    module: 'services/deployer/src/handlers/projects.ts',
+    exportName: 'rollback',
+    ...DP_COMMON,
+    summary: 'Point the aliases back at the previous (or a named) deployment\'s versions',
+    request: { body: RollbackRequestSchema, pathParameters: DP_PROJECT },
+    responses: {
+      201: { description: 'Rolled back; the record of the rollback (kind `rollback`).', schema: DeploymentRecordSchema },
+      404: { description: '`Deploy.NotFound`: no deployment to roll back to.' },
+      409: { description: '`Deploy.InProgress`.' },
+    },
+  },
+  {
+    method: 'DELETE',
+    path: DP.project,
+    functionName: 'deployerDestroy',
+    module: 'services/deployer/src/handlers/projects.ts',
+    exportName: 'destroy',
+    tag: 'deployer',
+    summary: 'Destroy a project: triggers, state machines (versions, aliases), functions; records kept, marked DESTROYED',
+    request: { pathParameters: DP_PROJECT },
+    responses: {
+      200: { description: 'The destroy record.', schema: DeploymentRecordSchema },
+      409: { description: '`Deploy.InProgress`.' },
+    },
+  },
+];
+
 /** The platform's routes. Services append theirs here. */
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -265,4 +399,5 @@ export const ROUTES: readonly RouteDefinition[] = [
     },
   },
   ...STATE_DATA_ROUTES,
+  ...DEPLOYER_ROUTES,
 ];

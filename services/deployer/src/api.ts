@@ -1,0 +1,38 @@
+/**
+ * The deployer's operations as the handlers see them (implemented by
+ * {@link ./Deployer.ts}). Shapes: shared/src/schemas/deployments.ts.
+ */
+import type {
+  BundleRef,
+  BundleUploadUrlResponse,
+  DeploymentPlan,
+  DeploymentRecord,
+  DeployRequest,
+  RollbackRequest,
+} from '@fluxio/contracts/schemas/deployments';
+
+/** What `GET /v1/projects/{project}` answers. */
+export interface ProjectDescription {
+  project: string;
+  currentDeployment: DeploymentRecord | null;
+  stateMachines: DeploymentRecord['stateMachines'];
+}
+
+export interface DeployerApi {
+  /** A presigned PUT for the bundle, or `exists: true`. @throws DeployError 413 `Deploy.BundleTooLarge` */
+  bundleUploadUrl(project: string, bundle: BundleRef, origin: string): Promise<BundleUploadUrlResponse>;
+  /** Dry run: what a deployment of the bundle would do; nothing changes. @throws DeployError 422 `Compile.Failed` */
+  plan(project: string, request: DeployRequest): Promise<DeploymentPlan>;
+  /** Deploy the bundle (resuming a deployment that died half way). @throws DeployError 409 / 422 / 404 */
+  deploy(project: string, request: DeployRequest): Promise<DeploymentRecord>;
+  /** One record. @throws DeployError 404 `Deploy.NotFound` */
+  get(project: string, deploymentId: string): Promise<DeploymentRecord>;
+  /** Records, newest first. */
+  list(project: string, options: { limit: number; next?: string }): Promise<{ deployments: DeploymentRecord[]; next?: string }>;
+  /** The current deployment and its ARNs. */
+  describe(project: string): Promise<ProjectDescription>;
+  /** Point the aliases back at the previous (or named) deployment's versions. */
+  rollback(project: string, request: RollbackRequest): Promise<DeploymentRecord>;
+  /** Delete the project's triggers, state machines and functions; records kept, marked DESTROYED. */
+  destroy(project: string): Promise<DeploymentRecord>;
+}
