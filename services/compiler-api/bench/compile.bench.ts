@@ -12,7 +12,7 @@ import { loadCompiler } from '../src/index.ts';
 import { loadPythonParser } from '../src/parse/loadParser.ts';
 import { DiagnosticSink, LineIndex } from '../src/parse/source.ts';
 import { reportSyntaxErrors, reportTokenErrors, type SourceLayout } from '../src/parse/syntaxErrors.ts';
-import { restoreComments, thinCommentRuns } from '../src/parse/commentRuns.ts';
+import { mapOffsets, restoreComments, thinCommentRuns } from '../src/parse/commentRuns.ts';
 import { ProjectLowerer } from '../src/lower/lowerProject.ts';
 import { generateProject } from './generate.ts';
 
@@ -62,7 +62,10 @@ async function phases(file: string, source: string, runs: number): Promise<void>
     const tree = parser.parse(thin?.text ?? source)!;
     const t1 = performance.now();
     const root = readTree(tree, source);
-    if (thin) restoreComments(root, source, thin.stretches);
+    if (thin) {
+      mapOffsets(root, thin, source.length);
+      restoreComments(root, source, thin.stretches);
+    }
     const t2 = performance.now();
     tree.delete();
     const t3 = performance.now();

@@ -3,7 +3,7 @@ import type { CompileOptions } from './index.ts';
 import { DiagnosticSink, LineIndex } from './parse/source.ts';
 import { reportSyntaxErrors, reportTokenErrors, type SourceLayout } from './parse/syntaxErrors.ts';
 import { firstTooDeep, type SyntaxNode } from './parse/syntaxTree.ts';
-import { restoreComments, thinCommentRuns } from './parse/commentRuns.ts';
+import { mapOffsets, restoreComments, thinCommentRuns } from './parse/commentRuns.ts';
 import { ProjectLowerer } from './lower/lowerProject.ts';
 import type { PythonParser } from './parse/loadParser.ts';
 
@@ -83,6 +83,7 @@ export function parseTree(p: PythonParser, text: string, layout: SourceLayout): 
   const thin = thinCommentRuns(text, layout);
   if (thin) {
     const root = readOnce(p, thin.text, text);
+    mapOffsets(root, thin, text.length);
     if (restoreComments(root, text, thin.stretches)) return root;
   }
   return readOnce(p, text, text);

@@ -92,7 +92,9 @@ export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{
     if (c === '#') {
       const at = i;
       while (i < n && src[i] !== '\n' && src[i] !== '\r') i++;
-      if (layout && !cur && stack.length === 0 && !continuation) layout.comments.push({ start: at, end: i, indent: treeSitterIndent(src, lineStartOffset, at) });
+      // (tree-sitter's comment token, `#.*`, takes the \r of a \r\n line break)
+      if (layout && !cur && stack.length === 0 && !continuation)
+        layout.comments.push({ start: at, end: src[i] === '\r' && src[i + 1] === '\n' ? i + 1 : i, indent: treeSitterIndent(src, lineStartOffset, at) });
       continue;
     }
     if (c === '\\' && (src[i + 1] === '\n' || src[i + 1] === '\r')) {
@@ -209,7 +211,7 @@ export function scanTokens(src: string, lines: LineIndex, topLevelDefs?: Array<{
  * resets; 16-bit), for parse/commentRuns.ts.
  */
 export interface SourceLayout {
-  /** Lines holding only a comment (outside brackets, strings and continuations): `#` offset, end of line, indent. */
+  /** Lines holding only a comment (outside brackets, strings and continuations): `#` offset, end (as tree-sitter's comment node), indent. */
   comments: Array<{ start: number; end: number; indent: number }>;
   /** Logical lines of code: first token's offset, indent, whether the line ends with `:` (opens a block). */
   lines: Array<{ start: number; indent: number; opensBlock: boolean }>;
