@@ -239,7 +239,7 @@ export class LambdaFunctions {
   }
 
   /** CreateFunction (201 FunctionConfiguration). */
-  createFunction(req: CreateFunctionRequest): FunctionConfiguration {
+  async createFunction(req: CreateFunctionRequest): Promise<FunctionConfiguration> {
     refuseUnknown('CreateFunction', req, CREATE_KEYS);
     if (req.FunctionName === undefined) throw validation(`1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null`);
     const ref = parseFunctionRef(req.FunctionName);
@@ -255,7 +255,9 @@ export class LambdaFunctions {
     }
     if (!code.ZipFile || code.ZipFile.byteLength === 0) throw invalidParameter('Please provide a source for function code (Code.ZipFile).');
     if (this.store.getFunction(ref.name)) throw conflict(`Function already exist: ${ref.name}`);
-    const stored = this.store.putCode(ref.name, code.ZipFile);
+    const stored = await this.store.putCode(ref.name, code.ZipFile);
+    // Another CreateFunction of this name may have finished while the package was unpacked.
+    if (this.store.getFunction(ref.name)) throw conflict(`Function already exist: ${ref.name}`);
     const configuration: FunctionConfiguration = {
       FunctionName: ref.name,
       FunctionArn: functionArn(ref.name),
@@ -292,7 +294,7 @@ export class LambdaFunctions {
   }
 
   /** UpdateFunctionCode (200 FunctionConfiguration of `$LATEST`, or of the new version with `Publish`). */
-  updateFunctionCode(req: UpdateFunctionCodeRequest): FunctionConfiguration {
+  async updateFunctionCode(req: UpdateFunctionCodeRequest): Promise<FunctionConfiguration> {
     for (const k of ['S3Bucket', 'S3Key', 'S3ObjectVersion', 'ImageUri', 'SourceKMSKeyArn'] as const) {
       if (req[k]) throw unsupported(`UpdateFunctionCode parameter ${k} (code from S3 or an image); upload the zip as ZipFile`);
     }
@@ -307,9 +309,12 @@ export class LambdaFunctions {
       // Validate only: nothing is stored (Lambda API reference, UpdateFunctionCode DryRun).
       return { ...latest.configuration, CodeSize: req.ZipFile.byteLength };
     }
-    const stored = this.store.putCode(ref.name, req.ZipFile);
+    const stored = await this.store.putCode(ref.name, req.ZipFile);
+    // Re-read $LATEST: its configuration may have changed (or the function gone) while the package was unpacked.
+    const current = this.latest(ref.name);
+    this.checkRevision(current.configuration, req.RevisionId);
     const configuration: FunctionConfiguration = {
-      ...latest.configuration,
+      ...current.configuration,
       CodeSha256: stored.sha256,
       CodeSize: stored.size,
       ...(req.Architectures ? { Architectures: req.Architectures } : {}),

@@ -109,7 +109,7 @@ async function route(functions: LambdaFunctions, req: http.IncomingMessage, body
     if (method === 'POST') {
       const b = parseBody(body);
       const code = (b.Code ?? {}) as Record<string, unknown>;
-      return json(201, functions.createFunction({ ...b, Code: { ...code, ZipFile: blob(code.ZipFile, 'Code.ZipFile') } } as never));
+      return json(201, await functions.createFunction({ ...b, Code: { ...code, ZipFile: blob(code.ZipFile, 'Code.ZipFile') } } as never));
     }
     if (method === 'GET') {
       return json(200, functions.listFunctions({ MasterRegion: opt(q, 'MasterRegion'), FunctionVersion: opt(q, 'FunctionVersion') as never, Marker: opt(q, 'Marker'), MaxItems: intParam(q, 'MaxItems') }));
@@ -139,7 +139,7 @@ async function route(functions: LambdaFunctions, req: http.IncomingMessage, body
     if (sub === 'configuration' && method === 'PUT') return json(200, functions.updateFunctionConfiguration({ ...parseBody(body), FunctionName } as never));
     if (sub === 'code' && method === 'PUT') {
       const b = parseBody(body);
-      return json(200, functions.updateFunctionCode({ ...b, FunctionName, ZipFile: blob(b.ZipFile, 'ZipFile') } as never));
+      return json(200, await functions.updateFunctionCode({ ...b, FunctionName, ZipFile: blob(b.ZipFile, 'ZipFile') } as never));
     }
     if (sub === 'versions' && method === 'POST') return json(201, functions.publishVersion({ ...parseBody(body), FunctionName } as never));
     if (sub === 'versions' && method === 'GET') {

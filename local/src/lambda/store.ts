@@ -8,10 +8,11 @@
  * `Code.Location`). Versions are immutable, so a published version keeps
  * pointing at its package while `$LATEST` moves on.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
-import { unzipSync } from 'fflate';
+import { unzip, type Unzipped } from 'fflate';
 import type { AliasConfiguration, FunctionConfiguration, FunctionEventInvokeConfig } from '@aws-sdk/client-lambda';
 import type { PlatformDatabase } from '../store/database.ts';
 import { invalidParameter } from './errors.ts';
@@ -124,31 +125,50 @@ export class FunctionStore {
 
   /**
    * Unpacks `zip` into the function's code directory for its hash (kept if it
-   * is already there: packages are content-addressed).
+   * is already there: packages are content-addressed). Entry names and declared
+   * sizes are checked before anything is decompressed; decompression runs off
+   * the event loop (fflate's worker threads) and files are written
+   * asynchronously, so a large package does not hold up other requests.
    * @throws InvalidParameterValueException when it is not a zip, an entry escapes
    *   the package, or it unzips to more than {@link MAX_UNZIPPED_BYTES}
    */
-  putCode(name: string, zip: Uint8Array): StoredCode {
+  async putCode(name: string, zip: Uint8Array): Promise<StoredCode> {
     const digest = createHash('sha256').update(zip).digest();
     const code: StoredCode = { hash: digest.toString('hex'), sha256: digest.toString('base64'), size: zip.byteLength };
     const dir = this.codeDir(name, code.hash);
     if (existsSync(dir)) return code;
     let declared = 0;
-    let files: Record<string, Uint8Array>;
+    let escaping: string | undefined;
+    let files: Unzipped;
     try {
-      files = unzipSync(zip, {
-        filter: (f) => {
-          declared += f.originalSize;
-          if (declared > MAX_UNZIPPED_BYTES) throw new RangeError('unzipped size');
-          return true;
-        },
+      files = await new Promise<Unzipped>((resolve, reject) => {
+        try {
+          unzip(
+            zip,
+            {
+              filter: (f) => {
+                if (escaping === undefined) {
+                  try {
+                    safeEntryPath(f.name);
+                  } catch {
+                    escaping = f.name;
+                  }
+                }
+                declared += f.originalSize;
+                return escaping === undefined && declared <= MAX_UNZIPPED_BYTES;
+              },
+            },
+            (err, data) => (err ? reject(err) : resolve(data)),
+          );
+        } catch (e) {
+          reject(e);
+        }
       });
-    } catch (e) {
-      if (e instanceof RangeError && e.message === 'unzipped size') {
-        throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
-      }
+    } catch {
       throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
     }
+    if (escaping !== undefined) safeEntryPath(escaping);
+    if (declared > MAX_UNZIPPED_BYTES) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     let total = 0;
     const entries: Array<[string, Uint8Array]> = [];
     for (const [entry, data] of Object.entries(files)) {
@@ -158,20 +178,25 @@ export class FunctionStore {
     }
     if (total > MAX_UNZIPPED_BYTES) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     // Unpack beside the final directory, then rename: a crash never leaves a half-written package under its hash.
-    const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
+    const staging = `${dir}.partial-${randomUUID()}`;
+    await mkdir(staging, { recursive: true });
     try {
       for (const [rel, data] of entries) {
         const target = join(staging, rel);
         if (!target.startsWith(staging + sep)) throw invalidParameter(`Could not unzip uploaded file: the entry "${rel}" points outside the package.`);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, data);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, data);
       }
-      writeFileSync(this.zipPath(name, code.hash), zip);
-      renameSync(staging, dir);
+      await writeFile(this.zipPath(name, code.hash), zip);
+      try {
+        await rename(staging, dir);
+      } catch (e) {
+        // The same package was stored meanwhile by a concurrent request: keep that one.
+        if (!existsSync(dir)) throw e;
+        await rm(staging, { recursive: true, force: true });
+      }
     } catch (e) {
-      rmSync(staging, { recursive: true, force: true });
+      await rm(staging, { recursive: true, force: true });
       throw e;
     }
     return code;
