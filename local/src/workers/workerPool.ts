@@ -372,6 +372,11 @@ export class PythonWorkerPool {
       return;
     }
     for (const w of this.workers) {
+      if (w.job === job && job.reply) {
+        // The task already replied (only its stderr end was awaited): its reply stands.
+        this.finish(w, job);
+        return;
+      }
       if (w.job === job) {
         // The worker is dead from now on: no new job may reach it before its 'close' event.
         w.job = undefined;
@@ -457,7 +462,9 @@ export class PythonWorkerPool {
       this.killed.delete(worker);
       const job = worker.job;
       worker.job = undefined;
-      if (job) {
+      if (job?.reply) {
+        job.reply(); // it replied before exiting
+      } else if (job) {
         const tail = [job.tail.text(), ...worker.stderrTail].filter(Boolean).join('\n');
         this.settle(
           job,
