@@ -5,7 +5,7 @@
  */
 import { HttpError } from '@fluxio/contracts/errors';
 import type { Manifest } from '@fluxio/contracts/manifest';
-import type { CompileRequest } from '@fluxio/contracts/schemas/compile';
+import { COMPILE_MAX_ERRORS_RETURNED, type CompileRequest } from '@fluxio/contracts/schemas/compile';
 import type { CompileResult } from '@fluxio/contracts/manifest';
 import type { CompileOptions } from './index.ts';
 
@@ -15,13 +15,8 @@ export const DEFAULT_PROJECT_NAME = 'project';
 /** How many errors the 422 message summarises inline. */
 const SUMMARY_ERRORS = 3;
 
-/**
- * Most diagnostics returned in a 422's `details.errors` (the first ones in
- * source order; `details.totalErrors` has the full count). Without a cap,
- * 20,000 `foo()` lines gave a 7.1 MB body; 100 is more than anyone fixes in
- * one go. The CLI (`fluxio compile`) still prints every error.
- */
-export const MAX_ERRORS_RETURNED = 100;
+/** Most diagnostics a 422 returns (shared contract; the CLI prints every error). */
+export const MAX_ERRORS_RETURNED = COMPILE_MAX_ERRORS_RETURNED;
 
 /**
  * Compiles the request's `source` as `project.py` with `compile` (in-process

@@ -16,6 +16,14 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 export const COMPILE_MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Most compile errors a 422 `Compile.Failed` returns in `details.errors` (the
+ * first ones in source order; `details.totalErrors` counts all). 20,000 errors
+ * made a 7.1 MB body; nobody fixes more than a hundred in one go, and
+ * `fluxio compile` still prints all of them.
+ */
+export const COMPILE_MAX_ERRORS_RETURNED = 100;
+
 /** What to do instead when the compile body is too large (appended to the 413 message). */
 export const COMPILE_TOO_LARGE_HINT =
   'Split the workflow into several projects (chain them with @subscribe) or move task code into imported Python modules.';
@@ -95,8 +103,8 @@ export const ManifestSchema = Type.Object(
 
 /**
  * 422 body: `{"error":{"code":"Compile.Failed","message","details":{"errors":[…],"totalErrors"}}}`.
- * `errors` holds at most the first 100 diagnostics (services/compiler-api
- * `MAX_ERRORS_RETURNED`); `totalErrors` counts all of them.
+ * `errors` holds at most the first {@link COMPILE_MAX_ERRORS_RETURNED}
+ * diagnostics; `totalErrors` counts all of them.
  */
 export const CompileFailedSchema = Type.Object(
   {
@@ -104,7 +112,10 @@ export const CompileFailedSchema = Type.Object(
       code: Type.Literal('Compile.Failed'),
       message: Type.String(),
       details: Type.Object({
-        errors: Type.Array(DiagnosticSchema, { description: 'The first (at most 100) compile errors, in source order.', maxItems: 100 }),
+        errors: Type.Array(DiagnosticSchema, {
+          description: `The first (at most ${COMPILE_MAX_ERRORS_RETURNED}) compile errors, in source order.`,
+          maxItems: COMPILE_MAX_ERRORS_RETURNED,
+        }),
         totalErrors: Type.Integer({ minimum: 1, description: 'How many compile errors the file has (more than errors.length when some were left out).' }),
       }),
     }),
