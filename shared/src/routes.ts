@@ -337,7 +337,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     tooLargeHint: COMPILE_TOO_LARGE_HINT,
     responses: {
       200: { description: 'The manifest.', schema: ManifestSchema },
-      422: { description: 'The source does not compile; `error.details.errors` lists every error with its range.', schema: CompileFailedSchema },
+      422: { description: 'The source does not compile; `error.details.errors` lists the first 100 errors with their ranges, `error.details.totalErrors` how many there are.', schema: CompileFailedSchema },
     },
   },
   {
@@ -380,7 +380,7 @@ export const ROUTES: readonly RouteDefinition[] = [
       200: { description: 'The run finished (any status).', schema: RunSchema },
       202: { description: 'Still running: poll `links.self`.', schema: RunSchema },
       404: { description: '`Run.UnknownStateMachine`.' },
-      422: { description: '`Compile.Failed`: every compile error in `error.details.errors`.' },
+      422: { description: '`Compile.Failed`: the first 100 compile errors in `error.details.errors` (`details.totalErrors` counts all).' },
     },
   },
   {
