@@ -4,34 +4,14 @@
  * `DefinitionSubstitutions` resolves them on AWS.
  */
 
+import { classifyPlaceholder, substitutePlaceholders } from '@fluxio/contracts/placeholders';
+
 /** Account and region used in local ARNs. */
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 
-/** What a placeholder points to, for the runner's task dispatch. */
-export type PlaceholderTarget =
-  | { kind: 'lambda'; task: string }
-  | { kind: 'ecsTaskDefinition'; task: string }
-  | { kind: 'queue'; task: string }
-  | { kind: 'stateMachine'; name: string }
-  | { kind: 'codebuild'; task: string }
-  | { kind: 'infrastructure' };
-
-const PREFIXES: Array<[string, (rest: string) => PlaceholderTarget]> = [
-  ['LambdaFunction', (task) => ({ kind: 'lambda', task })],
-  ['ECSTaskDefinition', (task) => ({ kind: 'ecsTaskDefinition', task })],
-  ['QueueUrl', (task) => ({ kind: 'queue', task })],
-  ['StateMachine', (name) => ({ kind: 'stateMachine', name })],
-  ['CodeBuildProjectName', (task) => ({ kind: 'codebuild', task })],
-];
-
-/** Classifies a placeholder name (without `${}`), e.g. `LambdaFunctionFoo` → lambda task Foo. */
-export function classifyPlaceholder(name: string): PlaceholderTarget {
-  for (const [prefix, make] of PREFIXES) {
-    if (name.startsWith(prefix) && name.length > prefix.length) return make(name.slice(prefix.length));
-  }
-  return { kind: 'infrastructure' };
-}
+/** Classification of placeholders lives in shared/src/placeholders.ts (the deployer uses it too). */
+export { classifyPlaceholder, type PlaceholderTarget } from '@fluxio/contracts/placeholders';
 
 /** The local state machine name of a project's state machine function: `<project>-<fn>`. */
 export const localStateMachineName = (project: string, fn: string) => `${project}-${fn}`;
@@ -66,20 +46,12 @@ export function localPlaceholderValue(project: string, name: string): string {
   }
 }
 
-const PLACEHOLDER = /\$\{([A-Za-z0-9_.:-]+)\}/g;
-
 /**
  * Returns a deep copy of `value` with every `${Name}` inside strings replaced
  * by its local value (strings only: keys and numbers are left alone).
  */
 export function resolvePlaceholders<T>(value: T, project: string): T {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.includes('${') ? v.replace(PLACEHOLDER, (_, name: string) => localPlaceholderValue(project, name)) : v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
+  return substitutePlaceholders(value, (name) => localPlaceholderValue(project, name));
 }
 
 /** The first placeholder name in a string, e.g. `"${LambdaFunctionFoo}"` → `LambdaFunctionFoo`. */
