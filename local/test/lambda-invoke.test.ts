@@ -222,6 +222,22 @@ describe('Event and DryRun', () => {
     await expect(h.client.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'event-fail', Qualifier: '1' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  test('closing the API does not wait for a long Event invocation: it is stopped, logged, and not retried', async () => {
+    const other = await startLambda();
+    try {
+      await other.client.send(
+        new CreateFunctionCommand({ FunctionName: 'long', Role: ROLE, Runtime: 'python3.12', Handler: 'app.handler', Timeout: 900, Code: { ZipFile: zipOf({ 'app.py': 'import time\ndef handler(e, c):\n    time.sleep(600)\n' }) } }),
+      );
+      await other.client.send(new InvokeCommand({ FunctionName: 'long', InvocationType: 'Event' }));
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await other.close();
+    }
+    const failures = other.logs.filter((l) => l.startsWith('long: Event invocation failed'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('not retried further');
+  });
+
   test('DryRun answers 204 for an existing function and version, ResourceNotFoundException otherwise, and runs nothing', async () => {
     await create('dry', { 'app.py': 'def handler(event, context):\n    open(event["path"], "w").write("ran")\n' });
     const path = join(scratch, 'dry.txt');

@@ -626,7 +626,7 @@ export class LambdaFunctions {
         }
         if (!failure) return;
         const delay = delays[Math.min(n, delays.length - 1)];
-        const retry = n < maxRetries && Date.now() + delay - received <= maxAgeMs && this.store.getFunction(ref.name) !== undefined;
+        const retry = !this.cancelled && n < maxRetries && Date.now() + delay - received <= maxAgeMs && this.store.getFunction(ref.name) !== undefined;
         this.options.onEventError?.(ref.name, failure, n + 1, retry ? delay : undefined);
         if (!retry) return;
         await new Promise<void>((resolve) => {

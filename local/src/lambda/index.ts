@@ -126,8 +126,10 @@ export function createLambdaApi(options: LambdaApiOptions): LambdaApi {
       (closing ??= (async () => {
         const dropped = functions.cancelRetries();
         if (dropped > 0) options.onLog?.('(platform)', `${dropped} retries of failed Event invocations were dropped: the platform is stopping.`);
+        // Event invocations still running get 3 s; then the workers are stopped (killed 2 s later).
+        await Promise.race([functions.drain(), new Promise((r) => setTimeout(r, 3000).unref())]);
+        await pool.close(2000);
         await functions.drain();
-        await pool.close();
         if (temporary) rmSync(temporary, { recursive: true, force: true });
       })()),
   };
