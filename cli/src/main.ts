@@ -23,6 +23,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   run: { summary: 'Run a state machine of project.py locally with real Python tasks', load: () => import('./commands/run.ts') },
   serve: { summary: 'Start the local platform (every HTTP API on 127.0.0.1, embedded engines)', load: () => import('./commands/serve.ts') },
+  deploy: { summary: 'Deploy a project directory (Lambda versions, state machine versions, alias live)', load: () => import('./commands/deploy.ts') },
+  deployments: { summary: 'List the deployments of a project, newest first', load: () => import('./commands/deployments.ts') },
+  rollback: { summary: 'Point the aliases of a project back at the previous (or a named) deployment', load: () => import('./commands/rollback.ts') },
+  destroy: { summary: "Delete a deployed project's state machines, task functions and triggers", load: () => import('./commands/destroy.ts') },
 };
 
 /** The CLI's version (cli/package.json). */

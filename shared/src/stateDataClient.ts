@@ -13,6 +13,7 @@
  * ```
  */
 import { createHash } from 'node:crypto';
+import { errorOfBody, sendPlatformRequest, type RequestSigner } from './platformHttp.ts';
 import {
   MAX_PUT_ITEMS_PER_REQUEST,
   STATE_DATA_MAX_BODY_BYTES,
@@ -64,7 +65,7 @@ export interface StateDataClientOptions {
   /** Item lifetime in seconds. @default the service's (7 days) */
   ttlSeconds?: number;
   /** Signs or decorates each request (e.g. SigV4 for IAM auth); returns extra headers. */
-  sign?: (request: { method: string; url: string; headers: Record<string, string>; body?: string }) => Promise<Record<string, string>>;
+  sign?: RequestSigner;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Largest inline request body, in bytes. @default 5 MiB (STATE_DATA_MAX_BODY_BYTES) */
@@ -115,24 +116,15 @@ export class StateDataClient {
 
   private async request(method: string, path: string, body?: string): Promise<unknown> {
     const url = this.base + path;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.sign) Object.assign(headers, await this.options.sign({ method, url, headers, body }));
-    let res: Response;
-    try {
-      res = await this.fetchFn(url, { method, headers, body });
-    } catch (e) {
-      throw new StateDataClientError(`${method} ${url} failed: ${(e as Error).message}`, 0, 'Client.Network');
-    }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
+    const res = await sendPlatformRequest(
+      { fetch: this.fetchFn, sign: this.options.sign, onNetworkError: (message) => new StateDataClientError(message, 0, 'Client.Network') },
+      method,
+      url,
+      body,
+    );
+    const { text, body: parsed } = res;
     if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } })?.error;
+      const err = errorOfBody(parsed);
       const Ctor = res.status === 404 && err?.code === 'StateData.NoItemFound' ? NoItemFound : StateDataClientError;
       throw new Ctor(err?.message ?? `${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`, res.status, err?.code ?? `Http.${res.status}`, err?.details);
     }

@@ -25,18 +25,17 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import ignoreModule from 'ignore';
+import { MAX_BUNDLE_BYTES } from '../schemas/deployments.ts';
 
 // `ignore` is CommonJS whose types declare an ES default export: under NodeNext the default
 // import is module.exports (the function itself, which also carries `.default`).
 const ignore = ((ignoreModule as unknown as { default?: typeof ignoreModule }).default ?? ignoreModule) as unknown as typeof ignoreModule.default;
 
 /**
- * Largest bundle the platform accepts, in bytes (50 MiB = 52,428,800): the
- * deployer adds the `fluxio_task` runtime and still stays under Lambda's
- * 250 MiB unzipped deployment package quota with room to spare, and the upload
- * is one presigned S3 PUT (S3 takes up to 5 GiB in one PUT).
+ * Largest bundle the platform accepts, in bytes (50 MiB = 52,428,800; the
+ * deployer's 413 `Deploy.BundleTooLarge` above it): defined with the deployer schemas.
  */
-export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
+export { MAX_BUNDLE_BYTES };
 
 /**
  * Largest total of uncompressed file bytes read into a bundle (4 × MAX_BUNDLE_BYTES):
