@@ -79,11 +79,11 @@ async function storeChoice(): Promise<void> {
     for (let b = 0; b < N / 100; b++) {
       const batch: Array<[number, string]> = [];
       for (let i = 1; i <= 100; i++) batch.push([b * 100 + i, event(b * 100 + i)]);
-      store.transaction(() => store.insertEvents('arn:bench', batch));
+      store.transaction(() => store.insertEvents(1, batch));
     }
     const sqliteWrite = performance.now() - t;
     t = performance.now();
-    const rows = store.history('arn:bench', false, 0, N);
+    const rows = store.history(1, false, 0, N);
     const sqliteRead = performance.now() - t;
     if (rows.length !== N) throw new Error(`sqlite read ${rows.length}`);
     database.close();
@@ -136,24 +136,24 @@ async function bareEngine(): Promise<number> {
 /** The client side (its own process): 50 warm-up executions, then the timed ones. */
 async function clientMain(url: string, stateMachineArn: string, executions: number): Promise<void> {
   const sfn = new SFNClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-  // Polling: the first DescribeExecution after the recent median start→SUCCEEDED latency, then every 2 ms
-  // (a poller that asks early and often would mostly measure its own requests).
-  const recent: number[] = [];
+  // Polling: the first DescribeExecution after `firstWait` ms, then every 2 ms. `firstWait` adapts: shorter when
+  // the first poll already sees SUCCEEDED, longer when it sees RUNNING (a poller that asks early and often
+  // would mostly measure its own requests; one that waits too long, its sleeps).
+  let firstWait = 5;
   let describes = 0;
-  const median = () => (recent.length ? [...recent].sort((a, b) => a - b)[recent.length >> 1]! : 5);
   const runOne = async () => {
-    const t0 = performance.now();
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(INPUT) }));
-    await sleep(Math.max(1, median() - (performance.now() - t0)));
-    for (;;) {
+    await sleep(firstWait);
+    for (let polls = 1; ; polls++) {
       describes++;
       const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (d.status === 'SUCCEEDED') break;
+      if (d.status === 'SUCCEEDED') {
+        firstWait = polls === 1 ? Math.max(1, firstWait * 0.8) : firstWait + 1;
+        return;
+      }
       if (d.status !== 'RUNNING') throw new Error(`execution ${d.status}: ${d.error} ${d.cause}`);
       await sleep(2);
     }
-    recent.push(performance.now() - t0);
-    if (recent.length > 50) recent.shift();
   };
   await pool(50, IN_FLIGHT, runOne);
   describes = 0;

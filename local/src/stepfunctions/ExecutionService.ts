@@ -103,6 +103,8 @@ export class ExecutionService {
   private readonly runner: DefinitionRunner;
   private readonly bus: EventBus;
   private readonly running = new Map<string, Running>();
+  /** Executions that closed and wait for the next group commit. */
+  private closing: Array<{ entry: Running; closed: ExecutionRow; resolve(): void }> = [];
   private readonly parsed = new Map<string, AslDefinition>();
   private readonly projects: Manifest[] = [];
   private readonly projectMachines = new Map<string, ProjectMachine>();
@@ -190,9 +192,9 @@ export class ExecutionService {
     for (const row of this.store.runningExecutions()) {
       const definition = this.definitionOf(row.definition);
       const top = new Set(Object.keys(definition.States ?? {}));
-      const last = this.lastTopLevelEntered(row.arn, top);
+      const last = this.lastTopLevelEntered(row.seq!, top);
       // History was written in batches while it ran: continue after the last event stored.
-      const recorder = new HistoryRecorder(Math.max(row.last_event_id, this.store.lastEventId(row.arn)), top);
+      const recorder = new HistoryRecorder(Math.max(row.last_event_id, this.store.lastEventId(row.seq!)), top);
       recorder.add('ExecutionAborted', { executionAbortedEventDetails: { error: INTERRUPTED_ERROR, cause: INTERRUPTED_CAUSE } }, now);
       Object.assign(row, {
         status: 'ABORTED',
@@ -204,17 +206,17 @@ export class ExecutionService {
         last_event_id: recorder.lastId,
       });
       this.store.transaction(() => {
-        this.store.insertEvents(row.arn, recorder.drain());
+        this.store.insertEvents(row.seq!, recorder.drain());
         this.store.updateExecution(row);
       });
       this.publish(row);
     }
   }
 
-  private lastTopLevelEntered(arn: string, top: ReadonlySet<string>): { name: string; input: unknown } | undefined {
+  private lastTopLevelEntered(seq: number, top: ReadonlySet<string>): { name: string; input: unknown } | undefined {
     let before = Number.MAX_SAFE_INTEGER;
     for (;;) {
-      const page = this.store.history(arn, true, before, 500);
+      const page = this.store.history(seq, true, before, 500);
       if (page.length === 0) return undefined;
       for (const text of page) {
         const e = JSON.parse(text) as { id: number; type: string; stateEnteredEventDetails?: { name: string; input: string } };
@@ -387,7 +389,7 @@ export class ExecutionService {
     queueMicrotask(() => entry.abort.abort(new Error(HISTORY_LIMIT_CAUSE)));
   }
 
-  private finish(entry: Running, status: ExecutionStatus, output: unknown, error: string | null, cause: string | null): void {
+  private finish(entry: Running, status: ExecutionStatus, output: unknown, error: string | null, cause: string | null): Promise<void> {
     const { row, recorder } = entry;
     if (entry.historyFull) {
       status = 'FAILED';
@@ -411,7 +413,9 @@ export class ExecutionService {
     else if (status === 'TIMED_OUT') recorder.add('ExecutionTimedOut', { executionTimedOutEventDetails: ec }, now);
     else recorder.add('ExecutionAborted', { executionAbortedEventDetails: ec }, now);
     const last = status === 'SUCCEEDED' ? undefined : recorder.lastTopLevel;
-    Object.assign(row, {
+    // The closed row becomes visible (DescribeExecution, the bus) only once it and its history are committed.
+    const closed: ExecutionRow = {
+      ...row,
       status,
       output: outputText,
       error,
@@ -420,13 +424,31 @@ export class ExecutionService {
       failed_state: last?.name ?? null,
       failed_input: last ? JSON.stringify(last.input) : null,
       last_event_id: recorder.lastId,
+    };
+    return new Promise<void>((resolve) => {
+      this.closing.push({ entry, closed, resolve });
+      if (this.closing.length === 1) setImmediate(() => this.commitClosed());
     });
+  }
+
+  /**
+   * Group commit: the executions that closed since the last turn of the event loop are written in one
+   * transaction (their last events and final rows), then shown closed and published.
+   */
+  private commitClosed(): void {
+    const batch = this.closing.splice(0);
     this.store.transaction(() => {
-      this.store.insertEvents(row.arn, recorder.drain());
-      this.store.updateExecution(row);
+      for (const { entry, closed } of batch) {
+        this.store.insertEvents(closed.seq!, entry.recorder.drain());
+        this.store.updateExecution(closed);
+      }
     });
-    this.running.delete(row.arn);
-    this.publish(row);
+    for (const { entry, closed, resolve } of batch) {
+      Object.assign(entry.row, closed);
+      this.running.delete(entry.row.arn);
+      this.publish(entry.row);
+      resolve();
+    }
   }
 
   private scheduleFlush(): void {
@@ -444,7 +466,7 @@ export class ExecutionService {
     this.store.transaction(() => {
       for (const { row, recorder } of this.running.values()) {
         if (recorder.pendingCount === 0) continue;
-        this.store.insertEvents(row.arn, recorder.drain());
+        this.store.insertEvents(row.seq!, recorder.drain());
       }
     });
   }
@@ -533,7 +555,7 @@ export class ExecutionService {
   /** Writes what is buffered for `arn` so a history read sees every event so far. */
   flushOne(arn: string): void {
     const entry = this.running.get(arn);
-    if (entry && entry.recorder.pendingCount) this.store.transaction(() => this.store.insertEvents(arn, entry.recorder.drain()));
+    if (entry && entry.recorder.pendingCount) this.store.transaction(() => this.store.insertEvents(entry.row.seq!, entry.recorder.drain()));
   }
 
   /** @throws SfnError InvalidArn / ExecutionDoesNotExist */

@@ -96,7 +96,7 @@ export function getExecutionHistory(ctx: SfnContext, input: GetExecutionHistoryI
   const reverse = Boolean(input.reverseOrder);
   const key = `GetExecutionHistory:${row.arn}:${reverse ? 'r' : 'f'}`;
   const from = input.nextToken ? decodeToken(input.nextToken, key) : reverse ? Number.MAX_SAFE_INTEGER : 0;
-  let events = ctx.store.history(row.arn, reverse, from, limit + 1);
+  let events = ctx.store.history(row.seq!, reverse, from, limit + 1);
   const more = events.length > limit;
   if (more) events = events.slice(0, limit);
   if (input.includeExecutionData === false) events = events.map(withoutExecutionData);

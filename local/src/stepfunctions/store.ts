@@ -73,8 +73,8 @@ CREATE TABLE IF NOT EXISTS sfn_executions (
   last_event_id INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS sfn_executions_by_machine ON sfn_executions (state_machine, seq);
-CREATE TABLE IF NOT EXISTS sfn_history (
-  execution TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS sfn_events (
+  execution INTEGER NOT NULL,
   id INTEGER NOT NULL,
   event TEXT NOT NULL,
   PRIMARY KEY (execution, id)
@@ -123,6 +123,7 @@ export interface AliasRow {
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
 export interface ExecutionRow {
+  /** Row id, the key of the execution's history events (set by insertExecution). */
   seq?: number;
   arn: string;
   state_machine: string;
@@ -208,10 +209,11 @@ export class SfnStore {
       listExecutionsByStatus: db.prepare('SELECT * FROM sfn_executions WHERE state_machine = ? AND status = ? ORDER BY seq DESC LIMIT ? OFFSET ?'),
       listExecutionsByVersion: db.prepare('SELECT * FROM sfn_executions WHERE (version_arn = ? OR alias_arn = ?) ORDER BY seq DESC LIMIT ? OFFSET ?'),
       running: db.prepare("SELECT * FROM sfn_executions WHERE status = 'RUNNING'"),
-      insertEvent: db.prepare('INSERT INTO sfn_history (execution, id, event) VALUES (?, ?, ?)'),
-      historyAsc: db.prepare('SELECT event FROM sfn_history WHERE execution = ? AND id > ? ORDER BY id LIMIT ?'),
-      maxEventId: db.prepare('SELECT COALESCE(MAX(id), 0) FROM sfn_history WHERE execution = ?').pluck(),
-      historyDesc: db.prepare('SELECT event FROM sfn_history WHERE execution = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+      insertEvent: db.prepare('INSERT INTO sfn_events (execution, id, event) VALUES (?, ?, ?)'),
+      insertEvents32: db.prepare(`INSERT INTO sfn_events (execution, id, event) VALUES ${Array(32).fill('(?, ?, ?)').join(', ')}`),
+      historyAsc: db.prepare('SELECT event FROM sfn_events WHERE execution = ? AND id > ? ORDER BY id LIMIT ?'),
+      maxEventId: db.prepare('SELECT COALESCE(MAX(id), 0) FROM sfn_events WHERE execution = ?').pluck(),
+      historyDesc: db.prepare('SELECT event FROM sfn_events WHERE execution = ? AND id < ? ORDER BY id DESC LIMIT ?'),
       getActivity: db.prepare('SELECT * FROM sfn_activities WHERE name = ?'),
       insertActivity: db.prepare('INSERT INTO sfn_activities (name, created) VALUES (?, ?)'),
       listActivities: db.prepare('SELECT * FROM sfn_activities ORDER BY name LIMIT ? OFFSET ?'),
@@ -260,7 +262,10 @@ export class SfnStore {
       for (const k of keys) this.s.deleteTag.run(arn, k);
     });
   }
-  insertExecution = (row: ExecutionRow) => void this.s.insertExecution.run(row);
+  /** Inserts an execution and sets its `seq` (the key of its history events). */
+  insertExecution = (row: ExecutionRow) => {
+    row.seq = Number(this.s.insertExecution.run(row).lastInsertRowid);
+  };
   updateExecution = (row: ExecutionRow) => void this.s.updateExecution.run(row);
   getExecution = (arn: string) => this.s.getExecution.get(arn) as ExecutionRow | undefined;
   listExecutions(stateMachine: string, status: string | undefined, limit: number, offset: number): ExecutionRow[] {
@@ -269,14 +274,21 @@ export class SfnStore {
   listExecutionsOf = (versionOrAliasArn: string, limit: number, offset: number) =>
     this.s.listExecutionsByVersion.all(versionOrAliasArn, versionOrAliasArn, limit, offset) as ExecutionRow[];
   runningExecutions = () => this.s.running.all() as ExecutionRow[];
-  /** Appends history events (JSON text, ids given). */
-  insertEvents(execution: string, events: Array<[id: number, json: string]>): void {
-    for (const [id, json] of events) this.s.insertEvent.run(execution, id, json);
+  /** Appends history events (JSON text, ids given) of the execution with `seq` `execution`. */
+  insertEvents(execution: number, events: Array<[id: number, json: string]>): void {
+    let i = 0;
+    // 32 rows per statement: one statement per event costs more than the rows themselves.
+    for (; i + 32 <= events.length; i += 32) {
+      const args: unknown[] = [];
+      for (let k = i; k < i + 32; k++) args.push(execution, events[k]![0], events[k]![1]);
+      this.s.insertEvents32.run(args);
+    }
+    for (; i < events.length; i++) this.s.insertEvent.run(execution, events[i]![0], events[i]![1]);
   }
   /** Id of the last stored event of an execution (0 when none). */
-  lastEventId = (execution: string) => this.s.maxEventId.get(execution) as number;
+  lastEventId = (execution: number) => this.s.maxEventId.get(execution) as number;
   /** Events (JSON text) after `afterId` ascending, or before `beforeId` descending. */
-  history(execution: string, reverse: boolean, fromId: number, limit: number): string[] {
+  history(execution: number, reverse: boolean, fromId: number, limit: number): string[] {
     const stmt = reverse ? this.s.historyDesc : this.s.historyAsc;
     return (stmt.pluck().all(execution, fromId, limit) as string[]);
   }
