@@ -18,6 +18,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,19 +135,39 @@ async function bareEngine(): Promise<number> {
 
 
 /** The client side (its own process): 50 warm-up executions, then the timed ones. */
-async function clientMain(url: string, stateMachineArn: string, executions: number): Promise<void> {
-  const sfn = new SFNClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+/** A minimal AWS JSON 1.0 client (keep-alive, no signing): separates the platform's cost from the SDK's. */
+function rawClient(url: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const call = (operation: string, input: object) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const body = JSON.stringify(input);
+      const req = http.request(`${url}/`, { method: 'POST', agent, headers: { 'x-amz-target': `AWSStepFunctions.${operation}`, 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString())) : reject(new Error(Buffer.concat(chunks).toString()))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    send: (command: StartExecutionCommand | DescribeExecutionCommand) => call(command instanceof StartExecutionCommand ? 'StartExecution' : 'DescribeExecution', command.input) as Promise<never>,
+    destroy: () => agent.destroy(),
+  };
+}
+
+async function clientMain(url: string, stateMachineArn: string, executions: number, raw: boolean): Promise<void> {
+  const sfn = raw ? rawClient(url) : new SFNClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
   // Polling: the first DescribeExecution after `firstWait` ms, then every 2 ms. `firstWait` adapts: shorter when
   // the first poll already sees SUCCEEDED, longer when it sees RUNNING (a poller that asks early and often
   // would mostly measure its own requests; one that waits too long, its sleeps).
   let firstWait = 5;
   let describes = 0;
   const runOne = async () => {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(INPUT) }));
+    const { executionArn }: { executionArn?: string } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(INPUT) }));
     await sleep(firstWait);
     for (let polls = 1; ; polls++) {
       describes++;
-      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const d: { status?: string; error?: string; cause?: string } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (d.status === 'SUCCEEDED') {
         firstWait = polls === 1 ? Math.max(1, firstWait * 0.8) : firstWait + 1;
         return;
@@ -181,14 +202,20 @@ async function main(): Promise<void> {
   const sfn = new SFNClient({ endpoint: platform.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
   try {
     const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'bench', definition: JSON.stringify(twentyStateMachine()), roleArn: ROLE }));
-    const client = fork(fileURLToPath(import.meta.url), ['client', platform.url, stateMachineArn!, String(savedN)], { execArgv: ['--import', 'tsx'] });
     type ClientResult = { api: number; describesPerExecution: number; startMs: number };
-    const fromClient = await new Promise<ClientResult>((resolve, reject) => {
-      client.once('message', (m) => resolve(m as ClientResult));
-      client.once('error', reject);
-      client.once('exit', (code) => (code ? reject(new Error(`client exited ${code}`)) : undefined));
-    });
+    const runClient = (mode: 'sdk' | 'raw') =>
+      new Promise<ClientResult>((resolve, reject) => {
+        const client = fork(fileURLToPath(import.meta.url), ['client', platform.url, stateMachineArn!, String(savedN), mode], { execArgv: ['--import', 'tsx'] });
+        client.once('message', (m) => resolve(m as ClientResult));
+        client.once('error', reject);
+        client.once('exit', (code) => (code ? reject(new Error(`client exited ${code}`)) : undefined));
+      });
+    const fromClient = await runClient('sdk');
     const api = fromClient.api;
+    await sleep(2000);
+    const fromRaw = await runClient('raw');
+    await sleep(2000);
+    print({ bench: 'sfn-api-executions-raw-http', executions: savedN, in_flight: IN_FLIGHT, client: 'node:http, no SDK', api_ms: ms(fromRaw.api), ratio: +(fromRaw.api / bare).toFixed(2), describes_per_execution: +fromRaw.describesPerExecution.toFixed(2), start_per_second: Math.round((savedN * 2) / (fromRaw.startMs / 1000)) });
     print({ bench: 'sfn-api-executions', executions: savedN, states: 20, in_flight: IN_FLIGHT, bare_engine_ms: ms(bare), api_ms: ms(api), ratio: +(api / bare).toFixed(2), describes_per_execution: +fromClient.describesPerExecution.toFixed(2), target_ratio: 2 });
 
     const starts = savedN * 2;
@@ -245,5 +272,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'client') await clientMain(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));
+if (process.argv[2] === 'client') await clientMain(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), process.argv[6] === 'raw');
 else await main();
