@@ -8,14 +8,14 @@
  * reads its output.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '@fluxio/contracts/routes';
-import { findFunction, findHttpRoute, readTemplate, type CfnTemplate } from './helpers/cloudformation.ts';
+import { DEPLOYER_ROUTES, ROUTES } from '@fluxio/contracts/routes';
+import { findFunction, findHttpRoute, readTemplate, resourcesOfType, type CfnTemplate } from './helpers/cloudformation.ts';
 import { apiGatewayEvent } from './helpers/apiGatewayEvent.ts';
 
 const run = promisify(execFile);
@@ -370,6 +370,157 @@ process.stdout.write(JSON.stringify(out));`,
       } finally {
         await db.close();
       }
+    });
+  });
+
+  describe('the deployer stack (issue 8)', () => {
+    const props = (logicalId: string) => template.Resources[logicalId]?.Properties ?? {};
+    type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+    const statementsOf = (role: string) => props(role).Policies[0].PolicyDocument.Statement as Statement[];
+    const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+    const resources = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+    const allowed = (role: string) => statementsOf(role).filter((s) => s.Effect === 'Allow');
+    const subs = (s: Statement) => resources(s).map((r) => (typeof r === 'string' ? r : JSON.stringify(r)));
+    const DEPLOYER_FUNCTIONS = {
+      deployerBundleUploadUrl: 'FluxioDeployerBundlesRole',
+      deployerDeploy: 'FluxioDeployerRole',
+      deployerRollback: 'FluxioDeployerRole',
+      deployerDestroy: 'FluxioDeployerRole',
+      deployerListDeployments: 'FluxioDeployerReadRole',
+      deployerGetDeployment: 'FluxioDeployerReadRole',
+      deployerDescribe: 'FluxioDeployerReadRole',
+    };
+
+    it('packages every deployer route as its own function, behind IAM, with its least-privilege role and configuration', () => {
+      const names = new Set(DEPLOYER_ROUTES.map((r) => r.functionName));
+      expect([...names].sort()).toEqual(Object.keys(DEPLOYER_FUNCTIONS).sort());
+      for (const r of DEPLOYER_ROUTES) {
+        const route = findHttpRoute(template, r.method, r.path);
+        expect(route?.authorizationType, `${r.method} ${r.path}`).toBe('AWS_IAM');
+        expect(route?.functionLogicalId, `${r.method} ${r.path}`).toBe(findFunction(template, r.functionName)?.logicalId);
+      }
+      for (const [name, role] of Object.entries(DEPLOYER_FUNCTIONS)) {
+        const fn = findFunction(template, name)!.resource.Properties!;
+        expect(fn.Role, name).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
+        expect(fn.Timeout, name).toBeLessThanOrEqual(29); // under API Gateway's 30 s integration timeout
+        expect(fn.Environment.Variables, name).toMatchObject({
+          FLUXIO_TARGET: 'aws',
+          FLUXIO_STAGE: 'ci',
+          FLUXIO_DEPLOYMENTS_TABLE: { Ref: 'FluxioDeploymentsTable' },
+          FLUXIO_BUCKET_NAME: { Ref: 'FluxioStateDataBucket' },
+          FLUXIO_TASK_ROLE_ARN: { 'Fn::GetAtt': ['FluxioTaskFunctionRole', 'Arn'] },
+          FLUXIO_STATE_MACHINE_ROLE_ARN: { 'Fn::GetAtt': ['FluxioStateMachineRole', 'Arn'] },
+          FLUXIO_STATE_DATA_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] },
+        });
+      }
+    });
+
+    it('keeps deployment records in their own table: pk S HASH, sk S RANGE, on demand, PITR, retained, no TTL', () => {
+      const table = template.Resources.FluxioDeploymentsTable!;
+      expect(table).toMatchObject({ Type: 'AWS::DynamoDB::Table' });
+      expect((table as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+      expect(props('FluxioDeploymentsTable')).toMatchObject({
+        TableName: 'fluxio-deployments-ci',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+      expect(props('FluxioDeploymentsTable').TimeToLiveSpecification).toBeUndefined();
+    });
+
+    it('passes exactly the task-function and state-machine roles (iam:PassRole), only to Lambda and Step Functions', () => {
+      const pass = Object.keys(DEPLOYER_FUNCTIONS).flatMap((n) => {
+        const role = (findFunction(template, n)!.resource.Properties!.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+        return statementsOf(role).filter((s) => actions(s).some((a) => a.startsWith('iam:')));
+      });
+      expect(pass).toHaveLength(3); // deploy, rollback, destroy share FluxioDeployerRole's one statement
+      expect(actions(pass[0]!)).toEqual(['iam:PassRole']);
+      expect(pass[0]!.Resource).toEqual([{ 'Fn::GetAtt': ['FluxioTaskFunctionRole', 'Arn'] }, { 'Fn::GetAtt': ['FluxioStateMachineRole', 'Arn'] }]);
+      expect(pass[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'states.amazonaws.com'] } });
+      const trust = (role: string) => props(role).AssumeRolePolicyDocument.Statement[0].Principal.Service;
+      expect(trust('FluxioTaskFunctionRole')).toBe('lambda.amazonaws.com');
+      expect(trust('FluxioStateMachineRole')).toBe('states.amazonaws.com');
+    });
+
+    it("limits the deployer role's Step Functions, Lambda and Logs permissions to fluxio-ci-* names ('*' only where AWS has no resource-level permissions)", () => {
+      const statements = allowed('FluxioDeployerRole');
+      const unscoped = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'states:ValidateStateMachineDefinition', 'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups']);
+      for (const s of statements) {
+        const star = resources(s).includes('*');
+        if (star) expect(actions(s).filter((a) => !unscoped.has(a)), s.Sid).toEqual([]);
+        for (const a of actions(s)) expect(a, s.Sid).not.toMatch(/\*/);
+        if (actions(s).some((a) => a.startsWith('states:')) && !star)
+          for (const r of subs(s)) expect(r, s.Sid).toMatch(/:states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:stateMachine:fluxio-ci-\*/);
+        if (actions(s).some((a) => a.startsWith('lambda:')))
+          for (const r of subs(s)) expect(r, s.Sid).toMatch(/:lambda:\$\{AWS::Region\}:\$\{AWS::AccountId\}:function:fluxio-ci-\*/);
+        if (actions(s).includes('logs:CreateLogGroup')) for (const r of subs(s)) expect(r, s.Sid).toMatch(/log-group:\/aws\/vendedlogs\/states\/fluxio-ci-\*/);
+        if (actions(s).some((a) => a.startsWith('s3:'))) expect(subs(s)).toEqual([JSON.stringify({ 'Fn::Sub': '${FluxioStateDataBucket.Arn}/bundles/*' })]);
+        if (actions(s).some((a) => a.startsWith('dynamodb:'))) expect(s.Resource).toEqual([{ 'Fn::GetAtt': ['FluxioDeploymentsTable', 'Arn'] }]);
+      }
+      const all = statements.flatMap(actions);
+      expect(all).toEqual(expect.arrayContaining(['states:CreateStateMachine', 'states:UpdateStateMachine', 'states:DeleteStateMachine', 'states:PublishStateMachineVersion', 'states:CreateStateMachineAlias', 'states:UpdateStateMachineAlias', 'lambda:CreateFunction', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:DeleteFunction', 'logs:CreateLogGroup', 'logs:PutRetentionPolicy', 's3:GetObject', 'dynamodb:PutItem']));
+      // The read and bundle roles change nothing on Step Functions, Lambda or Logs.
+      expect(allowed('FluxioDeployerReadRole').flatMap(actions).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect(allowed('FluxioDeployerBundlesRole').flatMap(actions).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    });
+
+    it('allows every AWS call the deployer adapters make (services/deployer/src/adapters)', () => {
+      const dir = join(root, 'services/deployer/src/adapters');
+      const commands = new Set<string>();
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+        const source = readFileSync(join(dir, f), 'utf8');
+        const from = (pkg: string) => new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*'${pkg}'`).exec(source)?.[1] ?? '';
+        const prefixes: Array<[string, string]> = [
+          ['@aws-sdk/client-sfn', 'states'],
+          ['@aws-sdk/client-lambda', 'lambda'],
+          ['@aws-sdk/client-cloudwatch-logs', 'logs'],
+          ['@aws-sdk/lib-dynamodb', 'dynamodb'],
+        ];
+        for (const [pkg, service] of prefixes)
+          for (const m of from(pkg).matchAll(/(\w+)Command\b/g)) {
+            const name = service === 'dynamodb' && ['Get', 'Put', 'Delete', 'Update', 'BatchGet', 'BatchWrite'].includes(m[1]!) ? `${m[1]}Item` : m[1]!;
+            commands.add(`${service}:${name}`);
+          }
+      }
+      expect(commands.size).toBeGreaterThan(10);
+      const granted = new Set(allowed('FluxioDeployerRole').flatMap(actions));
+      expect([...commands].filter((c) => !granted.has(c)).sort()).toEqual([]);
+    });
+
+    it("never lets the deployer or a deployed state machine touch the platform's own functions (fluxio-ci-* matches them too)", () => {
+      const own = resourcesOfType(template, 'AWS::Lambda::Function').map(([, r]) => r.Properties!.FunctionName as string);
+      expect(own).toContain('fluxio-ci-deployerDeploy');
+      for (const role of ['FluxioDeployerRole', 'FluxioStateMachineRole']) {
+        const deny = statementsOf(role).find((s) => s.Effect === 'Deny')!;
+        expect(deny, role).toBeDefined();
+        const arns = subs(deny);
+        for (const name of own) {
+          expect(arns, `${role} ${name}`).toContain(JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}` }));
+          expect(arns, `${role} ${name} versions`).toContain(JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}:*` }));
+        }
+      }
+      // A deployed state machine invokes task functions of this stage only.
+      const invoke = allowed('FluxioStateMachineRole').find((s) => actions(s).includes('lambda:InvokeFunction'))!;
+      expect(subs(invoke)).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:fluxio-ci-*' })]);
+    });
+
+    it('the bundled deployer handler, loaded like Lambda, answers (a bad project name is a 400) and ships the fluxio_task runtime it points at', async () => {
+      const { dir, handler } = await unzipFunction('deployerDeploy');
+      expect(handler).toBe('services/deployer/src/handlers/deployments.deploy');
+      const runtimeDir = findFunction(template, 'deployerDeploy')!.resource.Properties!.Environment.Variables.FLUXIO_TASK_RUNTIME_DIR as string;
+      expect(runtimeDir).toBe('/var/task/shared/python/fluxio_task');
+      expect(existsSync(join(dir, runtimeDir.replace('/var/task/', ''), 'entry.py'))).toBe(true);
+      const event = {
+        ...apiGatewayEvent('POST', '/v1/projects/9bad/deployments', { body: { bundle: { sha256: 'a'.repeat(64), sizeBytes: 10 } } }),
+        routeKey: 'POST /v1/projects/{project}/deployments',
+        pathParameters: { project: '9bad' },
+      };
+      const res = await invokeBundled(dir, handler, event);
+      expect(res.statusCode).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'Request.InvalidPath', message: expect.stringMatching(/project/) });
     });
   });
 });
