@@ -359,6 +359,13 @@ describe('executions', () => {
     expect((await failure(sfn.send(new RedriveExecutionCommand({ executionArn: ok.executionArn })))).name).toBe('ExecutionNotRedrivable');
   });
 
+  it('times out an execution past the state machine TimeoutSeconds (TIMED_OUT, ExecutionTimedOut, redrivable)', async () => {
+    const arn = await create('sm-timeout', JSON.stringify({ TimeoutSeconds: 1, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 30, End: true } } }));
+    const d = await run(arn);
+    expect(d).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', redriveStatus: 'REDRIVABLE' });
+    expect((await historyOf(d.executionArn!)).at(-1)).toMatchObject({ type: 'ExecutionTimedOut', executionTimedOutEventDetails: { error: 'States.Timeout' } });
+  });
+
   it('fails an execution at the 25,000-event history quota with States.Runtime', async () => {
     const arn = await create('sm-quota', JSON.stringify({ StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true } } }));
     const d = await run(arn, JSON.stringify({ items: Array.from({ length: 6500 }, (_, i) => i) }));

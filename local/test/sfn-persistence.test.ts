@@ -68,6 +68,26 @@ describe('persistence', () => {
     }
   });
 
+  it('stopping the platform (Ctrl-C) aborts running executions with a cause that says so; after a restart they stay ABORTED', async () => {
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    let p = await startSfnPlatform(dataDir);
+    const { stateMachineArn } = await p.client.send(
+      new CreateStateMachineCommand({ name: 'long', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 600, End: true } } }) }),
+    );
+    const { executionArn } = await p.client.send(new StartExecutionCommand({ stateMachineArn }));
+    await p.close();
+    p = await startSfnPlatform(dataDir);
+    try {
+      const d = await p.client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(d).toMatchObject({ status: 'ABORTED', error: 'Fluxio.PlatformStopped', redriveStatus: 'REDRIVABLE' });
+      expect(d.cause).toMatch(/platform stopped while this execution was running/);
+      expect((await allEvents(p.client, executionArn!)).at(-1)!.type).toBe('ExecutionAborted');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('an execution running when the platform is killed is ABORTED after the restart, and a redrive continues it', async () => {
     const dataDir = tempDir();
     dirs.push(dataDir);
