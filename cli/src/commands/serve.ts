@@ -75,6 +75,7 @@ export const command: Command = {
       `  Compile     POST ${platform.url}/v1/compile`,
       `  Runs        POST ${platform.url}/v1/runs   GET ${platform.url}/v1/runs/{runId}`,
       `  State data  ${platform.url}/v1/projects/{project}/...`,
+      `  Step Functions  aws stepfunctions ... --endpoint-url ${platform.url}   (@aws-sdk/client-sfn: endpoint ${platform.url})`,
       `  Data        ${platform.dataDir} (dynalite + blobs; survives restarts)`,
       `${platform.routes.length} routes. Press Ctrl-C to stop.`,
     ];
