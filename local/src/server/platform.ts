@@ -21,6 +21,7 @@ import { openPlatformDatabase } from '../store/database.ts';
 import { EventBus } from '../events/bus.ts';
 import { createStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/index.ts';
 import { createLambdaApi, LAMBDA_MAX_BUFFERED_BYTES, type LambdaApi } from '../lambda/index.ts';
+import { createLocalDeployer, setDeployer, type DeployerHandle, type DeployerOptions } from '@fluxio/deployer';
 export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
@@ -71,6 +72,8 @@ export interface Platform {
   lambda: LambdaApi;
   /** The in-process event bus (e.g. "Step Functions Execution Status Change" events). */
   bus: EventBus;
+  /** Another deployer over this platform's APIs, records and bundles (tests: a clock, fault injection); close it before the platform. */
+  createDeployer(overrides?: Partial<DeployerOptions>): DeployerHandle;
   /** Stops the workers (runs in flight end), the HTTP server, then flushes and closes dynalite. */
   close(): Promise<void>;
 }
@@ -119,6 +122,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanup.push(() => server.close());
     await lock.update({ url: server.url });
     lambda.setDefaultEnvironment({ FLUXIO_STATE_DATA_URL: server.url });
+    // The deployer (issue 8): its SDK clients talk to this platform's Step Functions and Lambda APIs and dynalite;
+    // bundles go to the state data blob store (its presigned upload route serves them).
+    const localDeployer = (overrides?: Partial<DeployerOptions>) =>
+      createLocalDeployer({ platformUrl: server.url, dynamodbEndpoint: stateData.dynamodbEndpoint!, bundles: stateData.service.blobs, overrides });
+    const deployer = localDeployer();
+    setDeployer(deployer.deployer);
+    cleanup.push(async () => {
+      setDeployer(undefined);
+      deployer.close();
+    });
     const runner = await createRunner({
       projectDir: resolve(options.projectDir ?? '.'),
       stateData: { url: server.url, executions },
@@ -141,12 +154,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       stepFunctions,
       lambda,
       bus,
+      createDeployer: localDeployer,
       close: () =>
         (closing ??= (async () => {
           // Workers first (runs in flight end), then the HTTP server, then dynalite
           // (closing it flushes LevelDB to disk), then the data directory lock.
           setRunService(undefined);
           setLocalHealth(undefined);
+          setDeployer(undefined);
+          deployer.close();
           await stepFunctions.close();
           await runner.close();
           await runs.drain();

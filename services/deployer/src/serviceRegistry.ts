@@ -4,7 +4,8 @@
  * environment (config.ts).
  */
 import type { DeployerApi } from './api.ts';
-import { DeployError } from './errors.ts';
+import { readDeployerConfig } from './config.ts';
+import { createAwsDeployer } from './createDeployer.ts';
 
 let current: DeployerApi | undefined;
 
@@ -13,8 +14,7 @@ export function setDeployer(deployer: DeployerApi | undefined): void {
   current = deployer;
 }
 
-/** The deployer for this process. */
+/** The deployer for this process (built from env on first use). @throws Error naming a missing variable */
 export function getDeployer(): DeployerApi {
-  if (current) return current;
-  throw new DeployError('Deploy.NotConfigured', 501, 'The deployer is not built yet on this target (issue 8 in progress): its configuration from the environment lands in the next commit.');
+  return (current ??= createAwsDeployer(readDeployerConfig()).deployer);
 }

@@ -1,0 +1,95 @@
+/**
+ * The code of one task function (issue 8 step 3): the project bundle (so
+ * `from pricing.rules import price` inside `run` imports the package beside
+ * `project.py`), the `fluxio_task` runtime (shared/python/fluxio_task; the
+ * platform's copy replaces any copy the bundle carries) and the task's
+ * extracted `run` method as `fluxio_task_run.py`, which
+ * `fluxio_task.entry.lambda_handler` loads (its default `FLUXIO_TASK_SOURCE_FILE`).
+ *
+ * The zip is deterministic (entries sorted, every timestamp 1980-01-01, mode
+ * 0644, one compression level), so unchanged code zips to the same bytes and
+ * the same Lambda `CodeSha256`; {@link codeAndConfigSha256} decides whether a
+ * new version is published.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
+import type { ManifestTask } from '@fluxio/contracts/manifest';
+import type { FunctionConfig } from './ports.ts';
+
+/** The Lambda handler of every task function. */
+export const TASK_HANDLER = 'fluxio_task.entry.lambda_handler';
+/** The Lambda runtime of every task function (issue 8). */
+export const TASK_RUNTIME = 'python3.12';
+/** The file `lambda_handler` reads the run source from. */
+export const RUN_SOURCE_FILE = 'fluxio_task_run.py';
+/** Directory of the `fluxio_task` package in this repository. */
+export const DEFAULT_TASK_RUNTIME_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/python/fluxio_task');
+
+const ZIP_EPOCH = new Date(1980, 0, 1, 0, 0, 0);
+const FILE_ATTRS = (0o100644 << 16) >>> 0;
+
+/** Files of a zip, path → bytes. */
+export type ZipFiles = Record<string, Uint8Array>;
+
+/** The `fluxio_task` package's `.py` files, as zip entries `fluxio_task/<file>`. */
+export async function loadTaskRuntime(dir: string = DEFAULT_TASK_RUNTIME_DIR): Promise<ZipFiles> {
+  const files: ZipFiles = {};
+  for (const name of (await readdir(dir)).sort()) {
+    if (name.endsWith('.py')) files[`fluxio_task/${name}`] = new Uint8Array(await readFile(join(dir, name)));
+  }
+  if (!files['fluxio_task/entry.py']) throw new Error(`${dir} holds no fluxio_task/entry.py: set FLUXIO_TASK_RUNTIME_DIR to the fluxio_task package directory.`);
+  return files;
+}
+
+/** The files of a bundle zip (directories left out). @throws Error when the bytes are not a zip */
+export function unzipBundle(zip: Uint8Array): ZipFiles {
+  const files = unzipSync(zip);
+  for (const path of Object.keys(files)) if (path.endsWith('/')) delete files[path];
+  return files;
+}
+
+/** A deterministic zip of `files`. */
+export function deterministicZip(files: ZipFiles): Uint8Array {
+  const entries: Zippable = {};
+  for (const path of Object.keys(files).sort()) entries[path] = [files[path]!, { mtime: ZIP_EPOCH, attrs: FILE_ATTRS, os: 3, level: 6 }];
+  return zipSync(entries);
+}
+
+/**
+ * The run source as `fluxio_task_run.py`: blank lines first, so that line
+ * numbers in tracebacks are those of `project.py` (`lambda_handler` dedents it).
+ */
+export function runSourceFile(run: NonNullable<ManifestTask['run']>): string {
+  return `${'\n'.repeat(Math.max(0, run.line - 1))}${run.source}\n`;
+}
+
+/** The zip of one task function: bundle + runtime + run source. */
+export function functionZip(bundle: ZipFiles, runtime: ZipFiles, task: ManifestTask): Uint8Array {
+  if (!task.run) throw new Error('A task without an async run method has no function code.');
+  const files: ZipFiles = {};
+  for (const [path, bytes] of Object.entries(bundle)) if (!path.startsWith('fluxio_task/') && path !== RUN_SOURCE_FILE) files[path] = bytes;
+  Object.assign(files, runtime);
+  files[RUN_SOURCE_FILE] = new TextEncoder().encode(runSourceFile(task.run));
+  return deterministicZip(files);
+}
+
+/** Hex SHA-256 over the function zip and every configuration field a version depends on. */
+export function codeAndConfigSha256(zip: Uint8Array, config: Omit<FunctionConfig, 'description'>): string {
+  const configText = JSON.stringify([
+    config.functionName,
+    config.runtime,
+    config.handler,
+    config.roleArn,
+    config.timeoutSeconds,
+    config.memoryMb,
+    Object.entries(config.environment).sort(([a], [b]) => (a < b ? -1 : 1)),
+    config.tracing,
+  ]);
+  return createHash('sha256').update(zip).update('\0').update(configText).digest('hex');
+}
+
+/** The function description that carries the hash (and identifies the published version). */
+export const hashDescription = (sha256: string) => `fluxio code+config sha256 ${sha256}`;

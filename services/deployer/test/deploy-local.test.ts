@@ -1,0 +1,274 @@
+/**
+ * The deployer end to end on the local platform (issue 8): the real platform
+ * on 127.0.0.1:0 (its Step Functions and Lambda APIs, dynalite, the Python
+ * workers), the deployer's HTTP routes, real `@aws-sdk/client-sfn` and
+ * `@aws-sdk/client-lambda` clients, the bundle built with the CLI's
+ * `createProjectBundle`, and real Python running the deployed task functions.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineAliasCommand,
+  DescribeStateMachineCommand,
+  ListStateMachinesCommand,
+  ListStateMachineVersionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { createProjectBundle } from '@fluxio/contracts/bundle/createProjectBundle';
+import type { DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
+import { startPlatform, type Platform } from '@fluxio/local/server/platform';
+import { SimulatedCrash } from '../src/Deployer.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/pricing', import.meta.url));
+const PREFIX = 'fluxio-local-shop-';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let dataDir: string;
+let workDir: string;
+let platform: Platform;
+let sfn: SFNClient;
+let lambda: LambdaClient;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'fluxio-deployer-data-'));
+  workDir = mkdtempSync(join(tmpdir(), 'fluxio-deployer-work-'));
+  platform = await startPlatform({ dataDir, port: 0, workers: 1, lambdaWorkers: 1, projectDir: workDir });
+  sfn = new SFNClient({ endpoint: platform.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  lambda = new LambdaClient({ endpoint: platform.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+}, 60_000);
+
+afterAll(async () => {
+  sfn?.destroy();
+  lambda?.destroy();
+  await platform?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+/** A copy of the fixture project; `rules` replaces pricing/rules.py, `project` replaces project.py. */
+function projectDir(name: string, edit: { rules?: string; project?: string } = {}): string {
+  const dir = join(workDir, name);
+  cpSync(FIXTURE, dir, { recursive: true });
+  if (edit.rules) writeFileSync(join(dir, 'pricing', 'rules.py'), edit.rules);
+  if (edit.project) writeFileSync(join(dir, 'project.py'), edit.project);
+  return dir;
+}
+
+const RULES_V2 = 'RULES_VERSION = "v2"\n\n\ndef price(amount):\n    return amount * 3\n';
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${platform.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Bundle `dir` and upload it the way `fluxio deploy` does; the bundle reference. */
+async function upload(project: string, dir: string) {
+  const b = await createProjectBundle(dir);
+  const bundle = { sha256: b.sha256, sizeBytes: b.sizeBytes };
+  const signed = await api('POST', `/v1/projects/${project}/bundles/upload-url`, bundle);
+  expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+  if (!signed.body.exists) {
+    const put = await fetch(signed.body.url, { method: 'PUT', headers: signed.body.headers, body: b.zip });
+    expect(put.status).toBeLessThan(300);
+  }
+  return bundle;
+}
+
+async function deploy(project: string, dir: string): Promise<{ status: number; body: any }> {
+  return api('POST', `/v1/projects/${project}/deployments`, { bundle: await upload(project, dir) });
+}
+
+/** Start main on its alias and wait for the result. */
+async function runAlias(aliasArn: string, amount: number): Promise<any> {
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: aliasArn, input: JSON.stringify({ amount }) }));
+  for (;;) {
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') {
+      expect(d.status, `${d.error}: ${d.cause}`).toBe('SUCCEEDED');
+      return JSON.parse(d.output!);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const aliasTarget = async (aliasArn: string) =>
+  (await sfn.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: aliasArn }))).routingConfiguration![0]!.stateMachineVersionArn!;
+const functionVersions = async (name: string) =>
+  ((await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }))).Versions ?? []).map((v) => v.Version);
+const machineVersions = async (arn: string) => ((await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: arn }))).stateMachineVersions ?? []).length;
+
+describe('deploying a project to the local platform', () => {
+  let first: DeploymentRecord;
+  let second: DeploymentRecord;
+
+  test('deploys a project whose task imports a package beside project.py; the alias runs the real Python', async () => {
+    const res = await deploy('shop', projectDir('v1'));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    first = res.body;
+    expect(first).toMatchObject({ project: 'shop', status: 'SUCCEEDED', kind: 'deploy', stage: 'local' });
+    expect(Object.keys(first.stateMachines).sort()).toEqual(['audit', 'main']);
+    expect(first.functions.Price).toMatchObject({ version: '1' });
+    const main = first.stateMachines.main!;
+    expect(main.stateMachineArn).toBe(`arn:aws:states:us-east-1:000000000000:stateMachine:${PREFIX}main`);
+    expect(main.aliasArn).toBe(`${main.stateMachineArn}:live`);
+    // The definition calls version-qualified functions and the nested state machine's alias.
+    const def = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: main.versionArn }))).definition!;
+    expect(def).toContain(`function:${PREFIX}Price:1`);
+    expect(def).toContain(`stateMachine:${PREFIX}audit:live`);
+    // The triggers are recorded, and said not to be active.
+    expect(first.triggers).toMatchObject({ schedules: [{ stateMachine: 'main', expression: 'rate(1 day)' }], active: false });
+    expect(first.triggers!.note).toMatch(/not active yet/);
+
+    const out = await runAlias(main.aliasArn, 5);
+    expect(out.quote).toEqual({ price: 10, rules: 'v1' });
+  }, 120_000);
+
+  test('changing only the package code publishes a new version and the alias runs the new code', async () => {
+    const res = await deploy('shop', projectDir('v2', { rules: RULES_V2 }));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    second = res.body;
+    expect(second.previousDeploymentId).toBe(first.deploymentId);
+    expect(second.functions.Price!.version).toBe('2');
+    // Every function carries the whole bundle, so Audit (whose run did not change) gets a new version too.
+    expect(second.functions.Audit!.version).toBe('2');
+    expect(second.stateMachines.main!.versionArn).not.toBe(first.stateMachines.main!.versionArn);
+    expect(await aliasTarget(second.stateMachines.main!.aliasArn)).toBe(second.stateMachines.main!.versionArn);
+    expect((await runAlias(second.stateMachines.main!.aliasArn, 5)).quote).toEqual({ price: 15, rules: 'v2' });
+  }, 120_000);
+
+  test('redeploying the unchanged project publishes no new version', async () => {
+    const versionsBefore = await functionVersions(`${PREFIX}Price`);
+    const machineVersionsBefore = await machineVersions(second.stateMachines.main!.stateMachineArn);
+    const res = await deploy('shop', projectDir('v2-again', { rules: RULES_V2 }));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.functions).toEqual(second.functions);
+    expect(res.body.stateMachines).toEqual(second.stateMachines);
+    expect(await functionVersions(`${PREFIX}Price`)).toEqual(versionsBefore);
+    expect(await machineVersions(second.stateMachines.main!.stateMachineArn)).toBe(machineVersionsBefore);
+  }, 120_000);
+
+  test('a project that does not compile is refused with every error, and the alias is unchanged', async () => {
+    const broken = 'class Price(Task):\n    async def run(event, context):\n        return 1\n\n\ndef main(data):\n    data["x"] = Nope(key="a")\n    data["y"] = Missing(key="b")\n';
+    const res = await deploy('shop', projectDir('broken', { project: broken }));
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('Compile.Failed');
+    expect(res.body.error.details.errors.length).toBeGreaterThanOrEqual(2);
+    expect(await aliasTarget(second.stateMachines.main!.aliasArn)).toBe(second.stateMachines.main!.versionArn);
+    const described = await api('GET', '/v1/projects/shop');
+    expect(described.body.currentDeployment.bundle).toEqual(second.bundle);
+  }, 60_000);
+
+  test('the plan of a dry run lists what would change and changes nothing', async () => {
+    const res = await api('POST', '/v1/projects/shop/deployments?dryRun=true', { bundle: await upload('shop', projectDir('v1-plan')) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.plan.update).toContain('function:Price');
+    expect(res.body.plan.publish).toContain('function:Price');
+    expect(res.body.plan.update).toContain('stateMachine:main');
+    expect(res.body.plan.create).toEqual([]);
+    expect(await aliasTarget(second.stateMachines.main!.aliasArn)).toBe(second.stateMachines.main!.versionArn);
+    expect(await functionVersions(`${PREFIX}Price`)).toEqual(['$LATEST', '1', '2']);
+  }, 60_000);
+
+  test('rollback points the aliases back at the previous deployment: the old code and definition run again', async () => {
+    const res = await api('POST', '/v1/projects/shop/rollback', {});
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ kind: 'rollback', status: 'SUCCEEDED', rolledBackTo: first.deploymentId });
+    const main = first.stateMachines.main!;
+    expect(await aliasTarget(main.aliasArn)).toBe(main.versionArn);
+    const def = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: await aliasTarget(main.aliasArn) }))).definition!;
+    expect(def).toContain(`function:${PREFIX}Price:1`);
+    expect((await runAlias(main.aliasArn, 5)).quote).toEqual({ price: 10, rules: 'v1' });
+    // Newest first; the rolled-back deployment is marked.
+    const list = await api('GET', '/v1/projects/shop/deployments');
+    const ids = list.body.deployments.map((d: DeploymentRecord) => d.deploymentId);
+    expect(ids).toEqual([...ids].sort().reverse());
+    expect(ids[0]).toBe(res.body.deploymentId);
+    expect(list.body.deployments.find((d: DeploymentRecord) => d.deploymentId === ids[1]).status).toBe('ROLLED_BACK');
+  }, 60_000);
+
+  test('destroy deletes the state machines (versions, aliases) and the functions; the records stay, marked DESTROYED', async () => {
+    const res = await api('DELETE', '/v1/projects/shop');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe('DESTROYED');
+    const machines = (await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? [];
+    expect(machines.filter((m) => m.name!.startsWith(PREFIX))).toEqual([]);
+    const functions = (await lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
+    expect(functions.filter((f) => f.FunctionName!.startsWith(PREFIX))).toEqual([]);
+    const described = await api('GET', '/v1/projects/shop');
+    expect(described.body.currentDeployment).toBeNull();
+    const list = await api('GET', '/v1/projects/shop/deployments');
+    expect(list.body.deployments.find((d: DeploymentRecord) => d.deploymentId === first.deploymentId).status).toBe('DESTROYED');
+  }, 60_000);
+});
+
+describe('one deployment per project at a time', () => {
+  test('a second deploy while one runs is a 409 naming the running deployment', async () => {
+    const dir = projectDir('concurrent');
+    const bundle = await upload('busy', dir);
+    let second: { status: number; body: any } | undefined;
+    // The first deployment runs in a deployer whose hook starts the second one (over HTTP) while it holds the lease.
+    const { deployer, close } = platform.createDeployer({
+      afterCheckpoint: async (step) => {
+        if (step === 'compile' && !second) second = await api('POST', '/v1/projects/busy/deployments', { bundle });
+      },
+    });
+    try {
+      const record = await deployer.deploy('busy', { bundle });
+      expect(record.status).toBe('SUCCEEDED');
+      expect(second!.status).toBe(409);
+      expect(second!.body.error.code).toBe('Deploy.InProgress');
+      expect(second!.body.error.message).toContain(record.deploymentId);
+    } finally {
+      close();
+    }
+    // Once it finished, the next deploy goes through.
+    expect((await api('POST', '/v1/projects/busy/deployments', { bundle })).status).toBe(201);
+  }, 120_000);
+});
+
+describe('a deployment that dies half way', () => {
+  test('is completed by the next deploy once its lease expired', async () => {
+    const dir = projectDir('crash');
+    const bundle = await upload('crashy', dir);
+    const crashing = platform.createDeployer({
+      afterCheckpoint: (step) => {
+        if (step === 'stateMachine:main') throw new SimulatedCrash('killed after the state machine version was published');
+      },
+    });
+    await expect(crashing.deployer.deploy('crashy', { bundle })).rejects.toThrow(SimulatedCrash);
+    crashing.close();
+    const dead = (await api('GET', '/v1/projects/crashy/deployments')).body.deployments[0] as DeploymentRecord;
+    expect(dead.status).toBe('IN_PROGRESS');
+    expect(dead.steps.map((s) => s.name)).toContain('stateMachine:main');
+    expect(dead.steps.map((s) => s.name)).not.toContain('alias:main');
+
+    // While its lease lasts, nobody else deploys the project.
+    const refused = await api('POST', '/v1/projects/crashy/deployments', { bundle });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain(dead.deploymentId);
+
+    // After the lease expired, the next call resumes it: same deployment, the remaining steps done.
+    const later = platform.createDeployer({ now: () => Date.now() + 16 * 60_000 });
+    try {
+      const record = await later.deployer.deploy('crashy', { bundle });
+      expect(record.deploymentId).toBe(dead.deploymentId);
+      expect(record.status).toBe('SUCCEEDED');
+      expect(record.steps.map((s) => s.name)).toContain('resume');
+      expect(record.stateMachines.main!.versionArn).toBe(dead.stateMachines.main!.versionArn);
+      expect(await aliasTarget(record.stateMachines.main!.aliasArn)).toBe(record.stateMachines.main!.versionArn);
+      expect((await runAlias(record.stateMachines.main!.aliasArn, 2)).quote).toEqual({ price: 4, rules: 'v1' });
+    } finally {
+      later.close();
+    }
+  }, 120_000);
+});
