@@ -17,4 +17,7 @@ export type { StateDataOption, StateDataEndpoint, ExecutionRegistryLike } from '
 export { PythonWorkerPool, PythonTaskError, type WorkerRequest } from './workers/workerPool.ts';
 export { resolvePlaceholders, localPlaceholderValue } from './engine/placeholders.ts';
 export { startPlatform, DEFAULT_PORT } from './server/platform.ts';
+export { createStepFunctionsApi, ExecutionService, type StepFunctionsApi, type StepFunctionsApiOptions } from './stepfunctions/index.ts';
+export { EventBus, EXECUTION_STATUS_CHANGE, type BusEvent, type ExecutionStatusChangeDetail } from './events/bus.ts';
+export { openPlatformDatabase, type PlatformDatabase } from './store/database.ts';
 export { createLambdaApi, type LambdaApi, type LambdaApiOptions } from './lambda/index.ts';

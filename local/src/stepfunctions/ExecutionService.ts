@@ -76,6 +76,8 @@ interface Running {
   listener?: Listener;
   /** The execution reached the service's 25,000-event history quota: it fails. */
   historyFull?: boolean;
+  /** Closed, waiting for the group commit (its last events go with its final row). */
+  closing?: boolean;
   row: ExecutionRow;
   recorder: HistoryRecorder;
   abort: AbortController;
@@ -425,6 +427,7 @@ export class ExecutionService {
       failed_input: last ? JSON.stringify(last.input) : null,
       last_event_id: recorder.lastId,
     };
+    entry.closing = true;
     return new Promise<void>((resolve) => {
       this.closing.push({ entry, closed, resolve });
       if (this.closing.length === 1) setImmediate(() => this.commitClosed());
@@ -464,8 +467,8 @@ export class ExecutionService {
   /** Writes the buffered history of running executions (one transaction). */
   flush(): void {
     this.store.transaction(() => {
-      for (const { row, recorder } of this.running.values()) {
-        if (recorder.pendingCount === 0) continue;
+      for (const { row, recorder, closing } of this.running.values()) {
+        if (recorder.pendingCount === 0 || closing) continue;
         this.store.insertEvents(row.seq!, recorder.drain());
       }
     });
@@ -555,7 +558,7 @@ export class ExecutionService {
   /** Writes what is buffered for `arn` so a history read sees every event so far. */
   flushOne(arn: string): void {
     const entry = this.running.get(arn);
-    if (entry && entry.recorder.pendingCount) this.store.transaction(() => this.store.insertEvents(entry.row.seq!, entry.recorder.drain()));
+    if (entry && !entry.closing && entry.recorder.pendingCount) this.store.transaction(() => this.store.insertEvents(entry.row.seq!, entry.recorder.drain()));
   }
 
   /** @throws SfnError InvalidArn / ExecutionDoesNotExist */
