@@ -78,7 +78,7 @@ async function upload(project: string, dir: string) {
   const signed = await api('POST', `/v1/projects/${project}/bundles/upload-url`, bundle);
   expect(signed.status, JSON.stringify(signed.body)).toBe(200);
   if (!signed.body.exists) {
-    const put = await fetch(signed.body.url, { method: 'PUT', headers: signed.body.headers, body: b.zip });
+    const put = await fetch(signed.body.url, { method: 'PUT', headers: signed.body.headers, body: Buffer.from(b.zip) });
     expect(put.status).toBeLessThan(300);
   }
   return bundle;
