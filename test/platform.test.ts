@@ -108,8 +108,10 @@ describe('local platform', () => {
   });
 
   it('serves the OpenAPI document listing every route', async () => {
-    const doc = (await (await fetch(platform.url + '/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(platform.url + '/v1/openapi.json')).json()) as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toMatch(/^3\.1/);
+    // port 0: the document names the port the platform actually listens on, not the default 4510
+    expect(doc.servers.map((s) => s.url)).toEqual([platform.url]);
     for (const r of ROUTES) expect(doc.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
   });
 

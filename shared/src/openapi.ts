@@ -206,8 +206,30 @@ export function buildOpenApiDocument(options: BuildOpenApiOptions = {}): OpenApi
 
 let cachedDocument: OpenApiDocument | undefined;
 
-/** `GET /v1/openapi.json` (local platform only): the document of {@link ROUTES}. */
-export const openApiHandler = jsonHandler({}, async () => {
+/** `host`, `host:port`, `[ipv6]:port`: what a Host header may hold to be echoed in `servers`. */
+const HOST_HEADER = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/**
+ * The URL a request reached the platform on: its Host header (RFC 9110 §7.2)
+ * after `http://` (`https://` behind a proxy that sets `x-forwarded-proto`),
+ * so a platform on `--port 0` or another host documents the address it
+ * actually listens on. `undefined` when the header is missing or not a plain
+ * `host[:port]` (the document then keeps its default).
+ */
+export function requestServerUrl(event: { headers?: Record<string, string | undefined> }): string | undefined {
+  const host = event.headers?.host;
+  if (!host || !HOST_HEADER.test(host)) return undefined;
+  const proto = event.headers?.['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${proto}://${host}`;
+}
+
+/**
+ * `GET /v1/openapi.json` (local platform only): the document of {@link ROUTES},
+ * its `servers` the URL the request came in on ({@link requestServerUrl}).
+ */
+export const openApiHandler = jsonHandler({}, async ({ event }) => {
   cachedDocument ??= buildOpenApiDocument();
-  return { statusCode: 200, body: cachedDocument };
+  const url = requestServerUrl(event);
+  const body = url ? { ...cachedDocument, servers: [{ url, description: cachedDocument.servers[0]?.description ?? 'Local platform (fluxio serve)' }] } : cachedDocument;
+  return { statusCode: 200, body };
 });

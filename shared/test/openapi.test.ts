@@ -169,4 +169,12 @@ describe('GET /v1/openapi.json', () => {
     expect(res.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(res.body as string)).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
   });
+
+  it('documents the server the request came in on (its Host header), a plain host[:port] only', async () => {
+    const get = async (host: string) =>
+      JSON.parse((await openApiHandler(apiGatewayEvent('GET', '/v1/openapi.json', { headers: { host } }), lambdaContext('openapi'))).body as string) as OpenApiDocument;
+    expect((await get('127.0.0.1:39217')).servers).toEqual([{ url: 'http://127.0.0.1:39217', description: 'Local platform (fluxio serve)' }]);
+    expect((await get('[::1]:8080')).servers[0].url).toBe('http://[::1]:8080');
+    expect((await get('evil.example/x?<script>')).servers[0].url).toBe('http://127.0.0.1:4510');
+  });
 });
