@@ -204,6 +204,14 @@ describe('help and version', () => {
     for (const flag of ['--json', '--format', '--state-machine', '--out', '--project']) expect(res.stdout).toContain(flag);
   });
 
+  it('fluxio compile --help names the diagram kind --format mermaid prints (flowchart TD)', async () => {
+    const [help, diagram] = await Promise.all([fluxio(['compile', '--help']), fluxio(['compile', GREETER, '--format', 'mermaid'])]);
+    const kind = /^(flowchart \w+|stateDiagram(?:-v2)?)/m.exec(diagram.stdout)?.[1];
+    expect(kind).toBe('flowchart TD');
+    expect(help.stdout).toContain(`Mermaid flowchart (${kind})`);
+    expect(help.stdout).not.toContain('stateDiagram');
+  });
+
   it('fluxio without arguments prints help on stderr and exits 2', async () => {
     const res = await fluxio([]);
     expect(res.code).toBe(2);

@@ -34,7 +34,7 @@ Arguments:
 Options:
   --format FORMAT        manifest (default): the manifest JSON
                          asl: the ASL definition of one state machine
-                         mermaid: a Mermaid stateDiagram per state machine
+                         mermaid: a Mermaid flowchart (flowchart TD) per state machine
   --state-machine NAME   the state machine for --format asl|mermaid and --out
                          (default for asl: "main", or the only state machine)
   --out DIR              write DIR/manifest.json, DIR/<sm>.asl.json and DIR/<sm>.mmd
