@@ -9,10 +9,6 @@
  * - the standard error body `{"error":{"code","message"}}` on every 4xx (or a
  *   JSON success body on 2xx),
  * and still answer `GET /v1/health` afterwards.
- *
- * Cases whose fix belongs to another change in flight are listed in
- * {@link PENDING}: they run (and must pass) only with `FLUXIO_HOSTILE_PENDING=1`,
- * so the list is explicit rather than silently skipped. Empty it at integration.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,22 +21,6 @@ import { startPlatform, type Platform } from '../local/src/server/platform.ts';
 import { MAX_HEADER_BYTES } from '../local/src/server/httpServer.ts';
 import { REPO_ROOT } from './helpers.ts';
 import { rawHttp } from './helpers/rawHttp.ts';
-
-/**
- * Case ids (see `caseId`) known to fail until another helper's fix lands, with
- * whose. They are not skipped silently: the second test runs exactly these.
- */
-const PENDING: Record<string, string> = {
-  // Run input limits (local/src/engine/limits.ts, in flight): JSON.stringify of a 5,000-deep input overflows the stack.
-  'POST /v1/runs :: value-deep-array-5000': 'run input limits: a 5,000-deep input gives 500 (RangeError in jsonBytes)',
-  'POST /v1/runs :: value-deep-object-5000': 'run input limits: a 5,000-deep input gives 500 (RangeError in jsonBytes)',
-  // Compiler (in flight): cap the errors a 422 carries (with the total count).
-  'POST /v1/compile :: many-foo-calls': 'compiler: 20,000 errors give a 7.1 MB 422 body',
-  'POST /v1/runs :: many-foo-calls': 'compiler: 20,000 errors give a 7.1 MB 422 body',
-  // State data presigned upload stream handler (in flight): decodeURIComponent of the token throws on bad escapes.
-  'PUT /v1/local-blobs/{token} :: param-token-badPercent': 'local blob upload stream: a %ZZ token gives 500',
-  'PUT /v1/local-blobs/{token} :: param-token-invalidUtf8Escape': 'local blob upload stream: a %C3%28 token gives 500',
-};
 
 /** Largest error body accepted, in bytes: an error answer must stay small whatever the input (issue 11: a 7.1 MB 422). */
 const MAX_ERROR_BODY_BYTES = 256 * 1024;
@@ -309,7 +289,7 @@ describe('hostile input on every route', () => {
   });
 
   it('answers every case without a 5xx or a hang, with the standard error body on every 4xx', () => {
-    const unexpected = [...failures].filter(([id]) => !(id in PENDING)).map(([id, why]) => `${id}: ${why}`);
+    const unexpected = [...failures].map(([id, why]) => `${id}: ${why}`);
     expect(unexpected).toEqual([]);
   });
 
@@ -317,9 +297,5 @@ describe('hostile input on every route', () => {
     const res = await fetch(platform.url + '/v1/health');
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe('ok');
-  });
-
-  it.skipIf(!process.env.FLUXIO_HOSTILE_PENDING)('passes the pending cases too (FLUXIO_HOSTILE_PENDING=1, at integration)', () => {
-    expect([...failures].filter(([id]) => id in PENDING).map(([id, why]) => `${id}: ${why}`)).toEqual([]);
   });
 });

@@ -112,4 +112,19 @@ describe('local platform: one run cannot harm the platform or another project', 
     expect(big.json.error.code).toBe('Run.InputTooLarge');
     expect(big.json.error.message).toMatch(/state data/);
   }, 60_000);
+
+  it('refuses an input nested 5,000 levels deep or holding 1e400 with a 400 (not a 500, not a silent null)', async () => {
+    const raw = async (text: string) => {
+      const res = await fetch(platform.url + '/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+      return { status: res.status, json: (await res.json()) as Json };
+    };
+    const source = JSON.stringify(SPIN);
+    const deep = await raw(`{"source":${source},"input":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}`);
+    expect(deep.status).toBe(400);
+    expect(deep.json.error.code).toBe('Run.InvalidExecutionInput');
+    expect(deep.json.error.message).toMatch(/100 levels/);
+    const infinite = await raw(`{"source":${source},"input":{"x":1e400}}`);
+    expect(infinite.status).toBe(400);
+    expect(infinite.json.error.message).toMatch(/1e400|finite/);
+  }, 60_000);
 });

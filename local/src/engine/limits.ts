@@ -12,6 +12,7 @@
  * | Error cause | 32,768 characters | longer causes are cut (the end is kept) |
  * | Task output carried in a cause | last 8,192 bytes | with a note of how much was cut |
  */
+import { describeJsonValueProblem, findJsonValueProblem } from '@fluxio/contracts/jsonValue';
 import type { EventLog } from './engine.ts';
 
 /** Largest state input, state output, task result and execution input: 256 KiB of UTF-8 JSON (Step Functions quota). */
@@ -58,6 +59,8 @@ export function executionInputProblem(input: unknown): ExecutionInputProblem | u
       message: `The execution input must be a JSON object ({...}); got ${got}. Wrap the value in an object, e.g. {"items": [1, 2]}, and read it as data["items"].`,
     };
   }
+  const problem = findJsonValueProblem(input, '/input');
+  if (problem) return { code: 'InvalidExecutionInput', message: describeJsonValueProblem(problem) };
   const bytes = jsonBytes(input);
   if (bytes > PAYLOAD_LIMIT_BYTES) {
     return {

@@ -10,6 +10,7 @@
  * so the key is unambiguous); global items name the table and partition key
  * explicitly. Storage layout (generations, owners): services/state-data/src/StateDataService.ts.
  */
+import { MAX_JSON_DEPTH } from '../jsonValue.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { PROJECT_NAME_PATTERN } from '../projectName.ts';
 
@@ -42,7 +43,7 @@ export const STATE_DATA_MAX_BODY_BYTES = 5 * 1024 * 1024;
  * (Python's `json` recurses, its default recursion limit is 1000) safe.
  * Deeper values are a 400 `StateData.ValueTooDeep`.
  */
-export const MAX_VALUE_DEPTH = 100;
+export const MAX_VALUE_DEPTH = MAX_JSON_DEPTH;
 
 /**
  * Most elements one put_items request carries (issue 11). Longer lists are

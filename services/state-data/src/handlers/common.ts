@@ -2,6 +2,7 @@
  * Path-parameter parsing and error mapping shared by the state data handlers.
  */
 import { HttpError } from '@fluxio/contracts/errors';
+import { describeJsonValueProblem, findJsonValueProblem } from '@fluxio/contracts/jsonValue';
 import type { HttpResponse } from '@fluxio/contracts/http';
 import {
   EXECUTION_NAME_PATTERN,
@@ -65,34 +66,15 @@ export function partitionOf(params: Record<string, string>, defaultTable: string
 /**
  * Check a JSON value from a request body before it is stored (iteratively:
  * no depth can overflow the stack): nesting at most {@link MAX_VALUE_DEPTH}
- * levels, and only finite numbers (`JSON.parse` turns `1e400` into
- * `Infinity`, which JSON cannot represent and would be stored as `null`).
+ * levels, and only finite numbers (see `findJsonValueProblem` in `@fluxio/contracts/jsonValue`).
  * @param where the body path of the value, e.g. `/value` or `/items/3`
  * @throws HttpError 400 `StateData.ValueTooDeep` / `StateData.NonFiniteNumber`
  */
 export function checkJsonValue(value: unknown, where: string): void {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v))
-        throw new HttpError(
-          400,
-          'StateData.NonFiniteNumber',
-          `The value at ${where} holds a number JSON cannot represent (${v}; e.g. 1e400 overflows a 64-bit float). Send finite numbers, or the number as a string.`,
-          { path: where },
-        );
-    } else if (v !== null && typeof v === 'object') {
-      if (depth >= MAX_VALUE_DEPTH)
-        throw new HttpError(
-          400,
-          'StateData.ValueTooDeep',
-          `The value at ${where} nests arrays/objects more than ${MAX_VALUE_DEPTH} levels deep. Flatten it (or store the deep part as a JSON string).`,
-          { path: where, maxDepth: MAX_VALUE_DEPTH },
-        );
-      for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object' || typeof child === 'number') stack.push([child, depth + 1]);
-    }
-  }
+  const problem = findJsonValueProblem(value, where, MAX_VALUE_DEPTH);
+  if (!problem) return;
+  if (problem.kind === 'nonFinite') throw new HttpError(400, 'StateData.NonFiniteNumber', describeJsonValueProblem(problem), { path: where });
+  throw new HttpError(400, 'StateData.ValueTooDeep', describeJsonValueProblem(problem), { path: where, maxDepth: MAX_VALUE_DEPTH });
 }
 
 /** The full item address of a route with `{index}`. */
