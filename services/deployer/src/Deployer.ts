@@ -136,8 +136,10 @@ interface Prepared {
   /** First-class state machine functions, nested (called) ones before their callers. */
   stateMachineOrder: string[];
   triggers: Omit<DeploymentTriggers, 'active' | 'note'>;
-  /** Task classes the SFN API of this target cannot run (local ecs/ecs:worker/codebuild). */
+  /** Task classes the SFN API of this target cannot run (local codebuild). */
   localWarnings: string[];
+  /** `ecs` / `ecs:worker` tasks deployed locally as Lambda functions, their states rewritten to call them ({@link localStandIn}). */
+  localStandIns: string[];
 }
 
 /** A new deployment id: `d-` + 9 base-36 digits of epoch ms (sorts by time) + 8 random. */
@@ -207,6 +209,7 @@ export class Deployer implements DeployerApi {
     const functionTasks: string[] = [];
     const refused: string[] = [];
     const localWarnings: string[] = [];
+    const localStandIns: string[] = [];
     for (const [task, t] of Object.entries(manifest.tasks)) {
       if (this.o.target === 'aws' && NOT_YET_ON_AWS.has(t.service)) {
         refused.push(`${task} (service "${t.service}")`);
@@ -214,6 +217,10 @@ export class Deployer implements DeployerApi {
       }
       if (ZIP_LAMBDA_SERVICES.has(t.service) || (this.o.target === 'local' && t.service.startsWith('lambda'))) {
         if (t.run) functionTasks.push(task);
+      } else if (this.o.target === 'local' && ((t.service === 'ecs' && t.run) || (t.service === 'ecs:worker' && t.attributes.spec))) {
+        // The local platform has no ECS or SQS: these run as local Lambda functions (see localStandIns).
+        functionTasks.push(task);
+        localStandIns.push(task);
       } else localWarnings.push(`${task} (service "${t.service}")`);
       if (t.run && (t.attributes.timeout > LAMBDA_MAX_TIMEOUT_SECONDS || t.attributes.timeout < 1) && t.service.startsWith('lambda'))
         throw new DeployError('Deploy.InvalidTask', 400, `Task ${task} has timeout = ${t.attributes.timeout}; a Lambda task runs 1 to ${LAMBDA_MAX_TIMEOUT_SECONDS} seconds. Lower it, or use service = "ecs".`, { task });
@@ -244,6 +251,7 @@ export class Deployer implements DeployerApi {
       stateMachineOrder: this.nestedFirst(manifest, firstClass),
       triggers: { schedules, subscriptions },
       localWarnings,
+      localStandIns,
     };
   }
 
@@ -272,15 +280,17 @@ export class Deployer implements DeployerApi {
       runtime: TASK_RUNTIME,
       handler: TASK_HANDLER,
       roleArn: this.o.taskRoleArn,
-      timeoutSeconds: t.attributes.timeout,
-      memoryMb: t.attributes.memory,
+      // Local stand-ins of ecs / ecs:worker tasks fit into Lambda's bounds (on AWS only lambda tasks get here, checked in prepare).
+      timeoutSeconds: Math.min(t.attributes.timeout, LAMBDA_MAX_TIMEOUT_SECONDS),
+      memoryMb: Math.min(Math.max(t.attributes.memory, LAMBDA_MIN_MEMORY_MB), LAMBDA_MAX_MEMORY_MB),
       environment: { ...this.o.taskEnvironment, FLUXIO_PROJECT: project, FLUXIO_STAGE: this.o.stage },
       tracing: this.o.target === 'aws',
     };
   }
 
   private async functionCode(prepared: Prepared, project: string, task: string) {
-    const t = prepared.manifest.tasks[task]!;
+    const declared = prepared.manifest.tasks[task]!;
+    const t: ManifestTask = declared.service === 'ecs:worker' ? { ...declared, run: { source: workerRunSource(declared.attributes.spec), imports: [], line: 1 } } : declared;
     const runtime = await (this.runtime ??= loadTaskRuntime(this.o.taskRuntimeDir));
     const zip = functionZip(prepared.bundleFiles, runtime, t);
     const base = this.functionConfig(project, task, t);
@@ -292,7 +302,8 @@ export class Deployer implements DeployerApi {
   private resolveDefinition(prepared: Prepared, project: string, fn: string, functionArns: Record<string, string>, aliasArns: Record<string, string>): string {
     const sm = prepared.manifest.stateMachines[fn]!;
     const unresolved: string[] = [];
-    const definition = substitutePlaceholders(sm.definition, (name) => {
+    const source = prepared.localStandIns.length ? localStandIns(sm.definition, new Set(prepared.localStandIns)) : sm.definition;
+    const definition = substitutePlaceholders(source, (name) => {
       const t = classifyPlaceholder(name);
       if (t.kind === 'lambda' && functionArns[t.task]) return functionArns[t.task]!;
       if (t.kind === 'stateMachine' && aliasArns[t.name]) return aliasArns[t.name]!;
@@ -508,7 +519,14 @@ export class Deployer implements DeployerApi {
         record,
         'warnings',
         'SKIPPED',
-        `No function for ${prepared.localWarnings.join(', ')}: the local Step Functions API cannot run ECS, ecs:worker or CodeBuild task states of a deployed state machine (they fail with Fluxio.UnsupportedLocally, or wait for a task token); fluxio run runs them.`,
+        `No function for ${prepared.localWarnings.join(', ')}: CodeBuild tasks do not run locally (their states fail with Fluxio.UnsupportedLocally); deploy to AWS once CodeBuild deployment lands.`,
+      );
+    if (prepared.localStandIns.length && !this.done(record, 'localStandIns'))
+      await this.checkpoint(
+        record,
+        'localStandIns',
+        'DONE',
+        `Local only: ${prepared.localStandIns.join(', ')} (ecs / ecs:worker) run as local Lambda functions; their states call the function instead of ecs:runTask / sqs:sendMessage.waitForTaskToken (the local platform has no ECS or SQS).`,
       );
     const moved: string[] = [];
     try {
@@ -834,6 +852,92 @@ export class Deployer implements DeployerApi {
     }
     return strip(record);
   }
+}
+
+/** The run source of an `ecs:worker` task's local stand-in: one TaskWorker per process (`on_startup` once), `run` per message. */
+export function workerRunSource(spec: string): string {
+  return [
+    '_WORKERS = {}',
+    '',
+    '',
+    'async def run(event, context):',
+    '    from fluxio_task.worker import load_task_worker_class, _maybe_await',
+    '',
+    `    spec = ${JSON.stringify(spec)}`,
+    '    worker = _WORKERS.get(spec)',
+    '    if worker is None:',
+    '        worker = load_task_worker_class(spec)()',
+    '        await _maybe_await(worker.on_startup())',
+    '        _WORKERS[spec] = worker',
+    '    return await _maybe_await(worker.run(event, context))',
+  ].join('\n');
+}
+
+const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const placeholderOf = (v: unknown) => (typeof v === 'string' ? /^\$\{([A-Za-z0-9_.:-]+)\}$/.exec(v)?.[1] : undefined);
+
+/**
+ * Local target only: every Task state that runs task `T` of `standIns` on ECS
+ * (`ecs:runTask.sync`, `${ECSTaskDefinition<T>}`) or through its queue
+ * (`sqs:sendMessage.waitForTaskToken`, `${QueueUrl<T>}`, ecs:worker) calls
+ * `${LambdaFunction<T>}` instead, with the Lambda task's `{meta, data}` event
+ * (data = the input the container or worker would get). ResultPath, Retry,
+ * Catch and TimeoutSeconds are kept; HeartbeatSeconds is dropped (the
+ * function sends no heartbeats). An ecs state's result stays the stopped
+ * task's description (a ResultSelector), as `fluxio run` gives it.
+ */
+export function localStandIns<T>(definition: T, standIns: ReadonlySet<string>): T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (o.Type !== 'Task' || typeof o.Resource !== 'string') return o;
+    const params = asObject(o.Parameters);
+    let task: string | undefined;
+    let dataPath: string | undefined;
+    let ecs = false;
+    if (o.Resource.startsWith('arn:aws:states:::ecs:runTask')) {
+      const t = classifyPlaceholder(placeholderOf(params.TaskDefinition) ?? '');
+      if (t.kind === 'ecsTaskDefinition') task = t.task;
+      const container = asObject((asObject(params.Overrides).ContainerOverrides as unknown[] | undefined)?.[0]);
+      const input = ((container.Environment as unknown[] | undefined) ?? []).map(asObject).find((e) => e.Name === 'SFN_INPUT_VALUE');
+      dataPath = /^States\.JsonToString\((.*)\)$/.exec(String(input?.['Value.$'] ?? ''))?.[1] ?? '$';
+      ecs = true;
+    } else if (o.Resource.startsWith('arn:aws:states:::sqs:sendMessage')) {
+      const t = classifyPlaceholder(placeholderOf(params.QueueUrl) ?? '');
+      if (t.kind === 'queue') task = t.task;
+      dataPath = String(asObject(params.MessageBody)['Input.$'] ?? '$');
+    }
+    if (!task || !standIns.has(task)) return o;
+    const { HeartbeatSeconds: _heartbeat, ...rest } = o;
+    return {
+      ...rest,
+      Resource: `\${LambdaFunction${task}}`,
+      Parameters: {
+        meta: {
+          'sfn_execution_name.$': '$$.Execution.Name',
+          'sfn_state_name.$': '$$.State.Name',
+          'sfn_state_machine_name.$': '$$.StateMachine.Name',
+          'trace_id.$': '$.__trace.id',
+          'trace_source.$': '$.__trace.source',
+        },
+        'data.$': dataPath,
+      },
+      ...(ecs
+        ? {
+            ResultSelector: {
+              ...(params.Cluster !== undefined ? { Cluster: params.Cluster } : {}),
+              TaskDefinitionArn: params.TaskDefinition ?? null,
+              LaunchType: params.LaunchType ?? 'FARGATE',
+              LastStatus: 'STOPPED',
+              DesiredStatus: 'STOPPED',
+              StopCode: 'EssentialContainerExited',
+            },
+          }
+        : {}),
+    };
+  };
+  return walk(definition) as T;
 }
 
 /** True when both records point the aliases at the same state machine versions. */

@@ -272,3 +272,34 @@ describe('a deployment that dies half way', () => {
     }
   }, 120_000);
 });
+
+describe('examples/fan-out', () => {
+  test('deploys and runs on its alias: its ecs:worker task runs as a local stand-in function', async () => {
+    const dir = fileURLToPath(new URL('../../../examples/fan-out', import.meta.url));
+    const res = await deploy('fanout', dir);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const record = res.body as DeploymentRecord;
+    expect(Object.keys(record.functions).sort()).toEqual(['GenerateItems', 'Summarize', 'Worker']);
+    expect(record.steps.find((s) => s.name === 'localStandIns')?.detail).toMatch(/Worker/);
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: record.stateMachines.main!.aliasArn, input: JSON.stringify({ names: ['ada', 'bo'] }) }));
+    let d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    while (d.status === 'RUNNING') {
+      await new Promise((r) => setTimeout(r, 25));
+      d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    expect(d.status, `${d.error}: ${d.cause}`).toBe('SUCCEEDED');
+    expect(JSON.parse(d.output!).summary).toEqual({ count: 2, greetings: ['Hello, ada!', 'Hello, bo!'] });
+  }, 120_000);
+
+  test('an ecs task runs locally as a stand-in function; its state still answers the stopped ECS task', async () => {
+    const project =
+      'class Crunch(Task):\n    service = "ecs"\n    async def run(event, context):\n        from pricing.rules import price\n        return {"crunched": price(event["amount"])}\n\n\n' +
+      'def main(data):\n    data["task"] = Crunch(key="Crunch")\n';
+    const res = await deploy('ecsy', projectDir('ecs', { project }));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const out = await runAlias(res.body.stateMachines.main.aliasArn, 4);
+    expect(out.task).toMatchObject({ LastStatus: 'STOPPED', StopCode: 'EssentialContainerExited' });
+    const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "fluxio-local-ecsy-Crunch" }));
+    expect(versions.Versions!.map((v) => v.Version)).toEqual(['$LATEST', '1']);
+  }, 120_000);
+});
