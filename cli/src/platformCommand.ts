@@ -110,7 +110,9 @@ function took(record: DeploymentRecord): string {
 
 /** The `aws stepfunctions start-execution` line to try a deployed state machine. */
 export function startExecutionCommand(aliasArn: string, connection: Pick<PlatformConnection, 'url' | 'signed' | 'region'>): string {
-  const target = connection.signed ? (connection.region ? ` --region ${connection.region}` : '') : ` --endpoint-url ${connection.url}`;
+  // The region of the ARN (the AWS CLI wants one even against the local platform).
+  const region = aliasArn.split(':')[3] || connection.region;
+  const target = (region ? ` --region ${region}` : '') + (connection.signed ? '' : ` --endpoint-url ${connection.url}`);
   return `aws stepfunctions start-execution --state-machine-arn ${aliasArn} --input '{}'${target}`;
 }
 

@@ -21,6 +21,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { signerForPlatformUrl } from '@fluxio/contracts/deployerClient';
 import { isLoopbackUrl, regionOfExecuteApiUrl } from '@fluxio/contracts/platformHttp';
 import { main } from '../src/main.ts';
+import { startExecutionCommand } from '../src/platformCommand.ts';
 
 interface Seen {
   method: string;
@@ -192,7 +193,7 @@ describe('fluxio deploy DIR', () => {
     expect(lines[main + 2]).toBe(`    version        ${ARN}:3`);
     expect(res.stdout).toContain(`Price  ${FN_ARN}  version 2`);
     expect(res.stdout).toMatch(/Triggers: 1 schedule, 0 subscriptions recorded, not active yet/);
-    expect(res.stdout).toContain(`aws stepfunctions start-execution --state-machine-arn ${ARN}:live --input '{}' --endpoint-url ${base}`);
+    expect(res.stdout).toContain(`aws stepfunctions start-execution --state-machine-arn ${ARN}:live --input '{}' --region us-east-1 --endpoint-url ${base}`);
     // Not signed: the URL is loopback.
     expect(api().every((s) => s.headers.authorization === undefined)).toBe(true);
   });
@@ -363,6 +364,11 @@ describe('SigV4 signing', () => {
     expect(aws.region).toBe('ap-southeast-2');
     expect(aws.sign).toBeTypeOf('function');
     expect(signerForPlatformUrl('https://api.example.com', { env: { AWS_REGION: 'eu-west-1' } }).region).toBe('eu-west-1');
+    // The command to try: against AWS no --endpoint-url, the region of the ARN.
+    const alias = 'arn:aws:states:eu-west-1:123456789012:stateMachine:fluxio-prod-shop-main:live';
+    expect(startExecutionCommand(alias, { url: 'https://abc123.execute-api.eu-west-1.amazonaws.com', signed: true, region: 'eu-west-1' })).toBe(
+      `aws stepfunctions start-execution --state-machine-arn ${alias} --input '{}' --region eu-west-1`,
+    );
   });
 });
 

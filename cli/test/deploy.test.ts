@@ -79,7 +79,7 @@ describe('fluxio deploy on the local platform', () => {
     firstId = /deployment (d-\S+) SUCCEEDED/.exec(res.stdout)![1]!;
     alias = aliasOf(res.stdout)!;
     expect(alias).toMatch(/:stateMachine:fluxio-local-shop-main:live$/);
-    expect(res.stdout).toContain(`aws stepfunctions start-execution --state-machine-arn ${alias} --input '{}' --endpoint-url ${platform.url}`);
+    expect(res.stdout).toContain(`aws stepfunctions start-execution --state-machine-arn ${alias} --input '{}' --region us-east-1 --endpoint-url ${platform.url}`);
     expect(res.stdout).toMatch(/Triggers: 1 schedule, 0 subscriptions recorded, not active yet/);
     expect(await execute(alias, { amount: 50 })).toMatchObject({ status: 'SUCCEEDED', output: { amount: 50, quote: { total: 40, rules: 'v1' } } });
   }, 120_000);

@@ -142,7 +142,9 @@ export const command: Command = {
         const errors = err.details.errors as Parameters<typeof formatDiagnostics>[1];
         io.stderr.write(formatDiagnostics(source, errors, display));
         const n = errors.length;
-        io.stderr.write(`\n${n} error${n === 1 ? '' : 's'}: ${display} was not compiled, nothing was deployed.\n`);
+        const total = Number((err.details as { totalErrors?: number }).totalErrors ?? n);
+        const count = total > n ? `${total} errors (the first ${n} shown; \`fluxio compile\` lists all)` : `${n} error${n === 1 ? '' : 's'}`;
+        io.stderr.write(`\n${count}: ${display} was not compiled, nothing was deployed.\n`);
         return EXIT.FAILED;
       }
       return reportError(e, io, values);
