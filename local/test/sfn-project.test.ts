@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateStateMachineCommand, GetExecutionHistoryCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunEvent } from '../src/engine/events.ts';
+import { createRunner } from '../src/engine/runner.ts';
+import { openPlatformDatabase } from '../src/store/database.ts';
+import { EventBus } from '../src/events/bus.ts';
+import { createStepFunctionsApi } from '../src/stepfunctions/index.ts';
 import { loadCompiler } from '@fluxio/compiler-api';
 import { localStateMachineName, resolvePlaceholders } from '../src/engine/placeholders.ts';
 import { removeDir, ROLE, startSfnPlatform, waitForExecution, type SfnPlatform } from './sfn-helpers.ts';
@@ -69,4 +73,24 @@ it('POST /v1/runs runs on the same execution service: the run is an execution of
   expect(body).toMatchObject({ status: 'SUCCEEDED', output: { counter: 10 } });
   const listed = await p.client.send(new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:viaruns-main' }));
   expect(listed.executions!.map((e) => [e.name, e.status])).toEqual([[body.runId, 'SUCCEEDED']]);
+});
+
+it('without history (the fluxio run service) events are still counted: the 25,000-event quota holds and nothing is stored', async () => {
+  const runner = await createRunner({ projectDir: p.dataDir, stateData: false, workers: 1 });
+  const database = openPlatformDatabase();
+  const api = createStepFunctionsApi({ database, runner, bus: new EventBus(), recordHistory: false });
+  try {
+    const definition = { StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true } } };
+    const manifest = { project: 'quota', stateMachines: { main: { definition, states: {} } }, tasks: {} } as never;
+    const over = await api.executions.run(manifest, { input: { items: Array.from({ length: 6500 }, (_, i) => i) } });
+    expect(over).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    const under = await api.executions.run(manifest, { input: { items: [1, 2, 3] } });
+    expect(under).toMatchObject({ status: 'SUCCEEDED', output: [1, 2, 3] });
+    const history = api.operations.GetExecutionHistory({ executionArn: under.executionArn } as never, new AbortController().signal) as { json: string };
+    expect(JSON.parse(history.json).events).toEqual([]);
+  } finally {
+    await api.close();
+    await runner.close();
+    database.close();
+  }
 });

@@ -140,7 +140,8 @@ export const command: Command = {
     const { createStepFunctionsApi } = await import('@fluxio/local/stepfunctions/index');
     const { EventBus } = await import('@fluxio/local/events/bus');
     const database = openPlatformDatabase();
-    const stepFunctions = createStepFunctionsApi({ database, runner, bus: new EventBus() });
+    // Nobody reads this in-memory service's history: events are counted (the 25,000-event quota), not kept.
+    const stepFunctions = createStepFunctionsApi({ database, runner, bus: new EventBus(), recordHistory: false });
     const stop = new AbortController();
     // The engine yields to the event loop between transitions, so a signal stops even a task-less loop at once.
     const onSigint = () => stop.abort(new Error('Stopped with Ctrl-C (SIGINT).'));

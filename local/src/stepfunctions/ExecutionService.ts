@@ -53,6 +53,12 @@ export interface ExecutionServiceOptions {
   functions?: LocalFunctionInvoker;
   /** Skip Wait states and Retry intervals in every execution. @default false */
   fastWaits?: boolean;
+  /**
+   * Keep execution history. false: events are counted (ids, the 25,000-event quota, redrive's restart state) but
+   * not stored, and GetExecutionHistory answers only what was stored — for `fluxio run`, whose in-memory service
+   * nobody asks for history. @default true
+   */
+  recordHistory?: boolean;
 }
 
 /** Who follows one execution's events (`runManifest`: `fluxio run`'s progress, `/v1/runs`' counts). */
@@ -324,7 +330,7 @@ export class ExecutionService {
       last_event_id: 0,
     };
     const definition = this.definitionOf(target.definition);
-    const recorder = new HistoryRecorder(0, new Set(Object.keys(definition.States ?? {})));
+    const recorder = new HistoryRecorder(0, new Set(Object.keys(definition.States ?? {})), this.options.recordHistory !== false);
     recorder.add(
       'ExecutionStarted',
       {
@@ -581,7 +587,7 @@ export class ExecutionService {
     const startAt = row.failed_state ?? definition.StartAt;
     const input = row.failed_state ? JSON.parse(row.failed_input ?? 'null') : JSON.parse(row.input);
     const redriven = startAt === definition.StartAt ? definition : ({ ...definition, StartAt: startAt } as AslDefinition);
-    const recorder = new HistoryRecorder(row.last_event_id, new Set(Object.keys(definition.States ?? {})));
+    const recorder = new HistoryRecorder(row.last_event_id, new Set(Object.keys(definition.States ?? {})), this.options.recordHistory !== false);
     Object.assign(row, { status: 'RUNNING', output: null, error: null, cause: null, stop_date: null, redrive_count: row.redrive_count + 1, redrive_date: epoch(now), failed_state: null, failed_input: null });
     recorder.add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: row.redrive_count } }, now);
     row.last_event_id = recorder.lastId;

@@ -56,14 +56,20 @@ export class HistoryRecorder {
    * @param lastId id of the last event already stored (0 for a new execution; redrive continues the count)
    * @param topLevel names of the top-level states of the definition
    */
+  /**
+   * @param keep false: count events only (ids, the 25,000-event quota, the state a redrive restarts at) and keep
+   *   none — for an execution service nobody reads history from (`fluxio run`)
+   */
   constructor(
     public lastId: number,
     private readonly topLevel: ReadonlySet<string>,
+    private readonly keep = true,
   ) {}
 
   /** Appends an event; returns its id. */
   add(type: string, details?: Record<string, unknown>, timestampMs = Date.now()): number {
     const id = ++this.lastId;
+    if (!this.keep) return id;
     const event: Record<string, unknown> = { timestamp: timestampMs / 1000, type, id, previousEventId: id - 1 };
     if (details) Object.assign(event, details);
     this.pending.push([id, JSON.stringify(event)]);
@@ -83,6 +89,10 @@ export class HistoryRecorder {
 
   /** Maps one engine event (ExecutionStarted/Succeeded/Failed/Terminated are recorded by the execution service). */
   onEngineEvent(event: EventLog): void {
+    if (!this.keep) {
+      this.countOnly(event);
+      return;
+    }
     switch (event.type) {
       case 'StateEntered': {
         const type = STATE_TYPE[event.state.type] ?? 'Pass';
@@ -116,6 +126,29 @@ export class HistoryRecorder {
         return;
       case 'MapIterationFailed':
         this.add('MapIterationFailed', { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } }, event.timestamp);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The events {@link onEngineEvent} would record for `event`, counted. */
+  private countOnly(event: EventLog): void {
+    switch (event.type) {
+      case 'StateEntered':
+        if (event.index === undefined && this.topLevel.has(event.state.name)) this.lastTopLevel = { name: event.state.name, input: event.state.input };
+        this.lastId += event.state.type === 'Map' || event.state.type === 'Parallel' ? 2 : 1;
+        return;
+      case 'StateExited':
+        this.lastId += event.state.type === 'Map' || event.state.type === 'Parallel' ? 2 : 1;
+        return;
+      case 'StateFailed':
+        if (event.state.type === 'Map' || event.state.type === 'Parallel' || event.state.type === 'Task') this.lastId += 1;
+        return;
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed':
+        this.lastId += 1;
         return;
       default:
         return;

@@ -34,6 +34,8 @@ export interface StepFunctionsApiOptions {
   taskResources?: TaskResourceResolver;
   /** Skip Wait states and Retry intervals. @default false */
   fastWaits?: boolean;
+  /** Keep execution history (see ExecutionServiceOptions.recordHistory). @default true */
+  recordHistory?: boolean;
 }
 
 export interface StepFunctionsApi {
@@ -49,7 +51,14 @@ export interface StepFunctionsApi {
 /** Builds the API; executions RUNNING in the store (the platform stopped under them) become ABORTED now. */
 export function createStepFunctionsApi(options: StepFunctionsApiOptions): StepFunctionsApi {
   const store = new SfnStore(options.database);
-  const service = new ExecutionService({ store, runner: options.runner, bus: options.bus, taskResources: options.taskResources, fastWaits: options.fastWaits });
+  const service = new ExecutionService({
+    store,
+    runner: options.runner,
+    bus: options.bus,
+    taskResources: options.taskResources,
+    fastWaits: options.fastWaits,
+    recordHistory: options.recordHistory,
+  });
   const ctx: SfnContext = { store, executions: service };
   const op =
     <I, O>(fn: (ctx: SfnContext, input: I, signal: AbortSignal) => O): Operation =>
