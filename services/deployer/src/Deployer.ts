@@ -575,21 +575,22 @@ export class Deployer implements DeployerApi {
         continue;
       }
       const definition = this.resolveDefinition(prepared, project, fn, functionArns, aliasArns);
-      const diagnostics = await this.o.stateMachines.validate(definition);
-      if (diagnostics.length)
-        throw new DeployError('Deploy.InvalidDefinition', 422, `State machine ${fn}: ValidateStateMachineDefinition found ${diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}.`, { diagnostics });
       const config = await this.stateMachineConfig(project, fn, definition);
       let stateMachineArn = existingArn;
       let versionArn: string;
       let action: string;
-      if (!stateMachineArn) {
-        ({ stateMachineArn, versionArn } = await this.o.stateMachines.create(config, record.deploymentId));
-        action = 'created';
+      const latest = stateMachineArn ? await this.o.stateMachines.latestVersion(stateMachineArn) : undefined;
+      if (stateMachineArn && latest && Deployer.sameState(latest.state, config)) {
+        // Already published (and validated) as it is: no new version.
+        versionArn = latest.versionArn;
+        action = 'unchanged';
       } else {
-        const latest = await this.o.stateMachines.latestVersion(stateMachineArn);
-        if (latest && Deployer.sameState(latest.state, config)) {
-          versionArn = latest.versionArn;
-          action = 'unchanged';
+        const diagnostics = await this.o.stateMachines.validate(definition);
+        if (diagnostics.length)
+          throw new DeployError('Deploy.InvalidDefinition', 422, `State machine ${fn}: ValidateStateMachineDefinition found ${diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}.`, { diagnostics });
+        if (!stateMachineArn) {
+          ({ stateMachineArn, versionArn } = await this.o.stateMachines.create(config, record.deploymentId));
+          action = 'created';
         } else {
           ({ versionArn } = await this.o.stateMachines.update(stateMachineArn, config, record.deploymentId));
           action = 'updated';

@@ -1,7 +1,7 @@
 /**
  * The code of one task function (issue 8 step 3): the project bundle (so
  * `from pricing.rules import price` inside `run` imports the package beside
- * `project.py`), the `fluxio_task` runtime (shared/python/fluxio_task; the
+ * `project.py`; `project.py` itself is not needed and left out), the `fluxio_task` runtime (shared/python/fluxio_task; the
  * platform's copy replaces any copy the bundle carries) and the task's
  * extracted `run` method as `fluxio_task_run.py`, which
  * `fluxio_task.entry.lambda_handler` loads (its default `FLUXIO_TASK_SOURCE_FILE`).
@@ -70,7 +70,9 @@ export function runSourceFile(run: NonNullable<ManifestTask['run']>): string {
 export function functionZip(bundle: ZipFiles, runtime: ZipFiles, task: ManifestTask): Uint8Array {
   if (!task.run) throw new Error('A task without an async run method has no function code.');
   const files: ZipFiles = {};
-  for (const [path, bytes] of Object.entries(bundle)) if (!path.startsWith('fluxio_task/') && path !== RUN_SOURCE_FILE) files[path] = bytes;
+  // project.py itself is left out: the task's run method comes extracted, so editing one task's run
+  // changes only that function's code (and publishes only its version).
+  for (const [path, bytes] of Object.entries(bundle)) if (!path.startsWith('fluxio_task/') && path !== RUN_SOURCE_FILE && path !== 'project.py') files[path] = bytes;
   Object.assign(files, runtime);
   files[RUN_SOURCE_FILE] = new TextEncoder().encode(runSourceFile(task.run));
   return deterministicZip(files);
