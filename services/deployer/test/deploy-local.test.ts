@@ -5,7 +5,7 @@
  * `@aws-sdk/client-lambda` clients, the bundle built with the CLI's
  * `createProjectBundle`, and real Python running the deployed task functions.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -303,3 +303,18 @@ describe('examples/fan-out', () => {
     expect(versions.Versions!.map((v) => v.Version)).toEqual(['$LATEST', '1']);
   }, 120_000);
 });
+
+describe('editing one task', () => {
+  test('publishes a new version of that task only (project.py is not part of the function code)', async () => {
+    const first = await deploy('solo', projectDir('solo-1'));
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const source = readFileSync(join(FIXTURE, 'project.py'), 'utf8').replace('{"audited": True}', '{"audited": "twice"}');
+    const second = await deploy('solo', projectDir('solo-2', { project: source }));
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(second.body.functions.Price).toEqual(first.body.functions.Price);
+    expect(second.body.functions.Audit.version).toBe('2');
+    // The nested state machine audit, started on its own alias, runs the edited task.
+    expect((await runAlias(second.body.stateMachines.audit.aliasArn, 1)).audit).toEqual({ audited: 'twice' });
+  }, 120_000);
+});
+
