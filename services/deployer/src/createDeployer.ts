@@ -2,7 +2,9 @@
  * Build a {@link Deployer} with the production adapters of one target. Both
  * use the same SDK clients; only the endpoints and the AWS-only pieces differ.
  */
-import { S3BlobStore } from '@fluxio/state-data';
+// The adapter module, not the package barrel: the barrel also exports the embedded dynalite, which
+// must not end up in the Lambda bundle (it does not load there: __dirname in ESM).
+import { S3BlobStore } from '@fluxio/state-data/adapters/S3BlobStore';
 import { Deployer, type DeployerOptions } from './Deployer.ts';
 import type { DeployerConfig } from './config.ts';
 import type { BundleStore } from './ports.ts';
