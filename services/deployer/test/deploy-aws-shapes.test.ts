@@ -199,6 +199,19 @@ describe('an AWS deployment', () => {
   }, 60_000);
 });
 
+describe('ValidateStateMachineDefinition', () => {
+  test('errors refuse the state machine (422 Deploy.InvalidDefinition with the diagnostics); it is not created and the record is FAILED', async () => {
+    sfnMock.on(ValidateStateMachineDefinitionCommand).resolves({ result: 'FAIL', diagnostics: [{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: 'bad Resource', location: '/States/Price' }] });
+    const deployer = awsDeployer('deployments-c');
+    const error = await deployer.deploy('shop', { bundle: await storeBundle('shop', FIXTURE) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'Deploy.InvalidDefinition', statusCode: 422, details: { diagnostics: [{ code: 'SCHEMA_VALIDATION_FAILED', location: '/States/Price' }] } });
+    expect(sfnMock.commandCalls(CreateStateMachineCommand)).toHaveLength(0);
+    expect(sfnMock.commandCalls(CreateStateMachineAliasCommand)).toHaveLength(0);
+    const [record] = (await deployer.list('shop', { limit: 1 })).deployments;
+    expect(record).toMatchObject({ status: 'FAILED', error: { code: 'Deploy.InvalidDefinition' } });
+  }, 60_000);
+});
+
 describe('resource names', () => {
   test('fit Lambda (64) and Step Functions (80) limits, keep the fluxio-<stage>- prefix, and stay distinct', () => {
     const project = `p${'x'.repeat(63)}`;

@@ -318,3 +318,31 @@ describe('editing one task', () => {
   }, 120_000);
 });
 
+describe('a deployment that fails', () => {
+  test('points the aliases it moved back, is marked FAILED and releases the lease', async () => {
+    const v1 = await deploy('flaky', projectDir('flaky-1'));
+    expect(v1.status, JSON.stringify(v1.body)).toBe(201);
+    const bundle = await upload('flaky', projectDir('flaky-2', { rules: RULES_V2 }));
+    const failing = platform.createDeployer({
+      afterCheckpoint: (step) => {
+        if (step === 'alias:audit') throw new Error('the network went away');
+      },
+    });
+    try {
+      await expect(failing.deployer.deploy('flaky', { bundle })).rejects.toMatchObject({ code: 'Deploy.Failed', statusCode: 502 });
+    } finally {
+      failing.close();
+    }
+    // audit's alias had moved to the new version: it points at v1's again; main's never moved.
+    expect(await aliasTarget(v1.body.stateMachines.audit.aliasArn)).toBe(v1.body.stateMachines.audit.versionArn);
+    expect(await aliasTarget(v1.body.stateMachines.main.aliasArn)).toBe(v1.body.stateMachines.main.versionArn);
+    const failed = (await api('GET', '/v1/projects/flaky/deployments')).body.deployments[0] as DeploymentRecord;
+    expect(failed).toMatchObject({ status: 'FAILED', error: { message: 'the network went away' } });
+    expect((await api('GET', '/v1/projects/flaky')).body.currentDeployment.deploymentId).toBe(v1.body.deploymentId);
+    // The lease was released: the next deploy goes through.
+    const retried = await api('POST', '/v1/projects/flaky/deployments', { bundle });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+    expect((await runAlias(retried.body.stateMachines.main.aliasArn, 5)).quote).toEqual({ price: 15, rules: 'v2' });
+  }, 120_000);
+});
+
