@@ -428,6 +428,22 @@ describe('fluxio deployments / rollback / destroy', () => {
     expect(api().map((s) => s.method)).toEqual(['DELETE']);
   });
 
+  it('without --url the platform is FLUXIO_URL (and --url wins over it)', async () => {
+    const saved = process.env.FLUXIO_URL;
+    process.env.FLUXIO_URL = base;
+    try {
+      const res = await fluxio(['deployments', 'shop']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(api().map((s) => s.url)).toEqual(['/v1/projects/shop/deployments', '/v1/projects/shop']);
+      const wins = await fluxio(['deployments', 'shop', '--url', 'http://127.0.0.1:1']);
+      expect(wins.code).toBe(1);
+      expect(wins.stderr).toMatch(/127\.0\.0\.1:1\/v1\/projects\/shop/);
+    } finally {
+      if (saved === undefined) delete process.env.FLUXIO_URL;
+      else process.env.FLUXIO_URL = saved;
+    }
+  });
+
   it('usage errors exit 2: no PROJECT, two, an invalid name', async () => {
     for (const argv of [['deployments'], ['rollback', 'a', 'b'], ['destroy', '9x', '--yes']]) {
       const res = await fluxio([...argv, '--url', base]);
