@@ -24,7 +24,7 @@ Arguments:
   PROJECT                the project name
 
 Options:
-  --yes                  do not ask (required when not run on a terminal)
+  --yes                  do not ask (required when not run on a terminal, and with --json)
 ${PLATFORM_OPTIONS_HELP}
   -h, --help             show this help
 
