@@ -484,7 +484,7 @@ export class Deployer implements DeployerApi {
   }
 
   /** @inheritdoc */
-  async deploy(project: string, request: DeployRequest): Promise<DeploymentRecord> {
+  async deploy(project: string, request: DeployRequest, options: { onStarted?: (deploymentId: string) => void } = {}): Promise<DeploymentRecord> {
     const prepared = await this.prepare(project, request.bundle);
     const { deploymentId: id, dead, resume } = await this.lease(project, newDeploymentId(this.now()), (d) => d.kind === 'deploy' && d.bundle?.sha256 === request.bundle.sha256);
     let record: StoredRecord;
@@ -514,6 +514,7 @@ export class Deployer implements DeployerApi {
       await this.o.records.put(record);
       await this.checkpoint(record, 'compile', 'DONE', `${Object.keys(prepared.manifest.tasks).length} tasks, ${prepared.stateMachineOrder.length} state machines`);
     }
+    options.onStarted?.(record.deploymentId);
     if (prepared.localWarnings.length && !this.done(record, 'warnings'))
       await this.checkpoint(
         record,

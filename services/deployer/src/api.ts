@@ -23,8 +23,12 @@ export interface DeployerApi {
   bundleUploadUrl(project: string, bundle: BundleRef, origin: string): Promise<BundleUploadUrlResponse>;
   /** Dry run: what a deployment of the bundle would do; nothing changes. @throws DeployError 422 `Compile.Failed` */
   plan(project: string, request: DeployRequest): Promise<DeploymentPlan>;
-  /** Deploy the bundle (resuming a deployment that died half way). @throws DeployError 409 / 422 / 404 */
-  deploy(project: string, request: DeployRequest): Promise<DeploymentRecord>;
+  /**
+   * Deploy the bundle (resuming a deployment that died half way).
+   * `onStarted` is called with the deployment id once its record exists (the 202 answer names it).
+   * @throws DeployError 409 / 422 / 404
+   */
+  deploy(project: string, request: DeployRequest, options?: { onStarted?: (deploymentId: string) => void }): Promise<DeploymentRecord>;
   /** One record. @throws DeployError 404 `Deploy.NotFound` */
   get(project: string, deploymentId: string): Promise<DeploymentRecord>;
   /** Records, newest first. */

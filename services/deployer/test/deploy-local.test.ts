@@ -346,3 +346,26 @@ describe('a deployment that fails', () => {
   }, 120_000);
 });
 
+describe('a deployment that runs past the request', () => {
+  test('is answered 202 with its id, and finishes; polling its record shows it', async () => {
+    const bundle = await upload('slow', projectDir('slow'));
+    process.env.FLUXIO_DEPLOY_WAIT_SECONDS = '0';
+    let accepted: { status: number; body: any };
+    try {
+      accepted = await api('POST', '/v1/projects/slow/deployments', { bundle });
+    } finally {
+      delete process.env.FLUXIO_DEPLOY_WAIT_SECONDS;
+    }
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    expect(accepted.body).toMatchObject({ status: 'IN_PROGRESS', links: { self: `/v1/projects/slow/deployments/${accepted.body.deploymentId}` } });
+    let record: DeploymentRecord;
+    for (;;) {
+      record = (await api('GET', accepted.body.links.self)).body;
+      if (record.status !== 'IN_PROGRESS') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(record.status).toBe('SUCCEEDED');
+    expect((await runAlias(record.stateMachines.main!.aliasArn, 1)).quote).toEqual({ price: 2, rules: 'v1' });
+  }, 120_000);
+});
+
