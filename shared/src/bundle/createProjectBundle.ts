@@ -181,10 +181,14 @@ export async function createProjectBundle(dir: string, options: CreateProjectBun
   if (inputBytes > maxBytes * (MAX_BUNDLE_INPUT_BYTES / MAX_BUNDLE_BYTES)) throw tooLarge(dir, inputBytes, maxBytes, entries, 'holds');
 
   const files: Zippable = {};
-  const contents = await Promise.all(entries.map((e) => readFile(e.abs)));
-  entries.forEach((e, i) => {
-    files[e.path] = [contents[i], { level: ZIP_LEVEL, mtime: ZIP_EPOCH, os: ZIP_OS_UNIX, attrs: ZIP_FILE_ATTRS }];
-  });
+  // 64 reads at a time: a tree of many thousands of files never runs out of file descriptors (EMFILE).
+  for (let i = 0; i < entries.length; i += 64) {
+    const batch = entries.slice(i, i + 64);
+    const contents = await Promise.all(batch.map((e) => readFile(e.abs)));
+    batch.forEach((e, j) => {
+      files[e.path] = [contents[j]!, { level: ZIP_LEVEL, mtime: ZIP_EPOCH, os: ZIP_OS_UNIX, attrs: ZIP_FILE_ATTRS }];
+    });
+  }
   const zip = zipSync(files, { level: ZIP_LEVEL, mtime: ZIP_EPOCH });
   if (zip.length > maxBytes) throw tooLarge(dir, zip.length, maxBytes, entries, 'zips to');
   return {
