@@ -22,10 +22,11 @@
  *   cli/dist/python/fluxio_task  the Python task runtime (shared/python/fluxio_task)
  *
  * Native modules stay outside the bundle and are optionalDependencies of the
- * packed package (npm fetches the build for the user's platform): better-sqlite3
- * (the local Step Functions/Lambda store: `fluxio run`, `fluxio serve`) and
- * classic-level (dynalite on disk: `fluxio serve`, `fluxio run --data-dir`).
- * `fluxio compile` needs neither. They are loaded with `require` from the
+ * packed package (npm fetches or builds the binary for the user's platform;
+ * optional, so a platform where that fails still gets `fluxio compile`):
+ * better-sqlite3 (the local Step Functions/Lambda store) and classic-level
+ * (dynalite's LevelDB, loaded as soon as dynalite is), both needed by
+ * `fluxio run` and `fluxio serve`. They are loaded with `require` from the
  * chunk's directory, so NODE_PATH can point at another node_modules holding
  * them (cli/test/installed.test.ts uses this repository's).
  *
@@ -48,7 +49,8 @@ const wasmPlugins = require('./esbuild-plugins.cjs');
 
 const { values } = parseArgs({ options: { outdir: { type: 'string' }, quiet: { type: 'boolean' } }, strict: true });
 const outdir = resolve(values.outdir ?? join(root, 'cli', 'dist'));
-const log = (line) => values.quiet || console.log(line);
+// progress on stderr: stdout stays clean for `npm pack --json` (prepack)
+const log = (line) => values.quiet || console.error(line);
 
 /** Native modules kept out of the bundle (see the header). */
 const NATIVE_MODULES = ['better-sqlite3', 'classic-level'];
