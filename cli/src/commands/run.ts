@@ -1,6 +1,7 @@
 /**
  * `fluxio run FILE [--state-machine NAME] [--input JSON|@file] [--json]
- *  [--fast-waits] [--data-dir DIR] [--workers N]` (DESIGN.md §6, issue 4).
+ *  [--fast-waits] [--data-dir DIR] [--workers N] [--log-level LEVEL]`
+ *  (DESIGN.md §6, issue 4; --log-level issue 12).
  *
  * Compiles project.py and executes a state machine locally with real Python
  * tasks. With `--json`: `{"status","output","error","cause"}` on stdout.
@@ -34,6 +35,8 @@ Options:
   --fast-waits           Wait states and Retry intervals take no time
   --data-dir DIR         keep state data on disk under DIR (default: in memory)
   --workers N            Python worker processes (default: CPU cores)
+  --log-level LEVEL      the tasks' Python logging level: DEBUG, INFO, WARNING
+                         or ERROR (default: INFO); print() output always shows
   -h, --help             show this help
 
 The input must be a JSON object of at most 262,144 bytes (Step Functions'
@@ -48,7 +51,11 @@ Examples:
   fluxio run examples/looping-counter/project.py --input '{"increment": 3}'
   fluxio run project.py --input @input.json --json
   fluxio run project.py --state-machine nightly --fast-waits
+  fluxio run project.py --log-level DEBUG
 `;
+
+/** `--log-level` values: Python's logging level names (the root logger's level in the task workers). */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 
 async function parseInput(raw: string | undefined, io: CommandIo): Promise<unknown> {
   if (raw === undefined) return {};
@@ -87,6 +94,7 @@ export const command: Command = {
     'fast-waits': { type: 'boolean' },
     'data-dir': { type: 'string' },
     workers: { type: 'string' },
+    'log-level': { type: 'string' },
   },
   async run({ values, positionals }: ParsedArgs, io: CommandIo): Promise<number> {
     if (positionals.length !== 1) {
@@ -96,6 +104,11 @@ export const command: Command = {
     if (values.workers !== undefined) {
       workers = Number(values.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers must be an integer from 1 to 256, got '${values.workers}'`);
+    }
+    const rawLevel = values['log-level'] as string | undefined;
+    const logLevel = rawLevel === undefined ? 'INFO' : rawLevel.toUpperCase();
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${rawLevel}'`, 'Example: --log-level DEBUG');
     }
     const path = await resolveProjectFile(positionals[0]!, io);
     const input = await parseInput(values.input as string | undefined, io);
@@ -126,12 +139,14 @@ export const command: Command = {
     }
 
     const { createRunner } = await import('@fluxio/local');
-    const { createProgressReporter } = await import('../progress.ts');
+    const { createProgressReporter, causeWorthShowing } = await import('../progress.ts');
     const dataDir = values['data-dir'] as string | undefined;
     const runner = await createRunner({
       projectDir,
       projectFile: path,
       workers,
+      // The workers' root logger level (fluxio_task/worker.py reads FLUXIO_LOG_LEVEL).
+      taskEnv: { FLUXIO_LOG_LEVEL: logLevel },
       stateData: { embedded: true, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) },
     });
     // The run is an execution of the local Step Functions API's execution service (in memory here),
@@ -155,7 +170,7 @@ export const command: Command = {
         ? (event: RunEvent) => {
             if (event.type === 'TaskOutput') io.stderr.write(`${event.state}: ${event.line}\n`);
           }
-        : createProgressReporter({ manifest, projectFile: path, source, write: (t) => void io.stderr.write(t) });
+        : createProgressReporter({ manifest, projectFile: path, source, fastWaits: Boolean(values['fast-waits']), write: (t) => void io.stderr.write(t) });
       const run = await stepFunctions.executions.run(manifest, { stateMachine, input, fastWaits: Boolean(values['fast-waits']), onEvent: report, signal: stop.signal });
       if (values.json) {
         io.stdout.write(JSON.stringify({ status: run.status, output: run.output, error: run.error, cause: run.cause }) + '\n');
@@ -166,13 +181,10 @@ export const command: Command = {
           io.stdout.write(JSON.stringify(run.output, null, 2) + '\n');
         } else {
           const at = run.failedLine ? ` at ${display}:${run.failedLine} (state "${run.failedState}")` : run.failedState ? ` (state "${run.failedState}")` : '';
-          io.stderr.write(`■ ${stateMachine} ${run.status} in ${took} s${at}\n`);
-          const why = [run.error, run.cause].filter(Boolean).join(': ');
-          if (why) io.stderr.write(`  ${why}\n`);
-          if (run.failedLine) {
-            const text = source.split('\n')[run.failedLine - 1];
-            if (text !== undefined) io.stderr.write(`  ${run.failedLine} | ${text}\n`);
-          }
+          // One line: the progress output already showed the failing state's code frame and traceback.
+          const cause = causeWorthShowing(run.error, run.cause);
+          const why = run.error ? `: ${run.error}${cause ? `: ${cause}` : ''}` : cause ? `: ${cause}` : '';
+          io.stderr.write(`■ ${stateMachine} ${run.status} in ${took} s${at}${why}\n`);
         }
       }
       return run.status === 'SUCCEEDED' ? EXIT.OK : EXIT.FAILED;

@@ -55,6 +55,8 @@ export interface RunnerOptions {
   python?: string;
   /** Worker output outside any task (e.g. `on_cleanup` prints). @default written to process.stderr */
   onWorkerOutput?: (line: string) => void;
+  /** Extra environment of the Python workers, e.g. `{ FLUXIO_LOG_LEVEL: 'DEBUG' }` (`fluxio run --log-level`). */
+  taskEnv?: Record<string, string>;
 }
 
 /** Options of one run. */
@@ -197,6 +199,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
     projectDir,
     size: options.workers,
     python: options.python,
+    env: options.taskEnv,
     onStrayOutput: options.onWorkerOutput ?? ((line) => void process.stderr.write(`[python worker] ${line}\n`)),
   });
   void pool.warm();
