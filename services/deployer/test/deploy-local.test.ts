@@ -5,6 +5,7 @@
  * `@aws-sdk/client-lambda` clients, the bundle built with the CLI's
  * `createProjectBundle`, and real Python running the deployed task functions.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -367,5 +368,47 @@ describe('a deployment that runs past the request', () => {
     expect(record.status).toBe('SUCCEEDED');
     expect((await runAlias(record.stateMachines.main!.aliasArn, 1)).quote).toEqual({ price: 2, rules: 'v1' });
   }, 120_000);
+});
+
+describe('bad requests', () => {
+  const expectError = (res: { status: number; body: any }, status: number, code: string) => {
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(typeof res.body.error.message).toBe('string');
+  };
+
+  test('are 4xx with the standard error body, and change nothing', async () => {
+    const sha = 'a'.repeat(64);
+    expectError(await api('POST', '/v1/projects/shop/bundles/upload-url', { sha256: sha, sizeBytes: 50 * 1024 * 1024 + 1 }), 413, 'Deploy.BundleTooLarge');
+    expectError(await api('POST', '/v1/projects/never/deployments', { bundle: { sha256: sha, sizeBytes: 10 } }), 404, 'Deploy.BundleNotFound');
+    expectError(await api('POST', '/v1/projects/9bad/deployments', { bundle: { sha256: sha, sizeBytes: 10 } }), 400, 'Request.InvalidPath');
+    expectError(await api('POST', '/v1/projects/shop/deployments', { bundle: { sha256: 'xyz', sizeBytes: 10 } }), 400, 'Request.Invalid');
+    expectError(await api('POST', '/v1/projects/shop/deployments?dryRun=maybe', { bundle: { sha256: sha, sizeBytes: 10 } }), 400, 'Request.InvalidQuery');
+    expectError(await api('GET', '/v1/projects/shop/deployments/d-0000000000000000'), 404, 'Deploy.NotFound');
+    expectError(await api('GET', '/v1/projects/shop/deployments/nope'), 400, 'Request.InvalidPath');
+    expectError(await api('GET', '/v1/projects/shop/deployments?limit=0'), 400, 'Request.InvalidQuery');
+    expectError(await api('GET', '/v1/projects/shop/deployments?next=garbage'), 400, 'Request.InvalidQuery');
+    expectError(await api('POST', '/v1/projects/never/rollback', {}), 404, 'Deploy.NothingToRollBack');
+    expect((await api('GET', '/v1/projects/never')).body).toEqual({ project: 'never', currentDeployment: null, stateMachines: {} });
+
+    // Bytes that are not a zip: uploaded fine, refused at deploy.
+    const junk = Buffer.from('not a zip at all');
+    const bundle = { sha256: createHash('sha256').update(junk).digest('hex'), sizeBytes: junk.length };
+    const signed = await api('POST', '/v1/projects/junk/bundles/upload-url', bundle);
+    expect((await fetch(signed.body.url, { method: 'PUT', headers: signed.body.headers, body: junk })).status).toBeLessThan(300);
+    expect((await api('POST', '/v1/projects/junk/bundles/upload-url', bundle)).body.exists).toBe(true);
+    expectError(await api('POST', '/v1/projects/junk/deployments', { bundle }), 400, 'Deploy.BundleInvalid');
+    expect((await api('GET', '/v1/projects/junk/deployments')).body.deployments).toEqual([]);
+  }, 60_000);
+
+  test('the list pages newest first', async () => {
+    const page1 = await api('GET', '/v1/projects/shop/deployments?limit=2');
+    expect(page1.body.deployments).toHaveLength(2);
+    expect(typeof page1.body.next).toBe('string');
+    const page2 = await api('GET', `/v1/projects/shop/deployments?limit=2&next=${page1.body.next}`);
+    const ids = [...page1.body.deployments, ...page2.body.deployments].map((d: DeploymentRecord) => d.deploymentId);
+    expect(ids).toEqual([...ids].sort().reverse());
+    expect(new Set(ids).size).toBe(ids.length);
+  }, 60_000);
 });
 
