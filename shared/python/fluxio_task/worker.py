@@ -36,6 +36,7 @@ import asyncio
 import importlib
 import io
 import json
+import logging
 import os
 import sys
 import threading
@@ -367,6 +368,49 @@ def _exit_with_parent():
     threading.Thread(target=watch, name="fluxio-parent-watchdog", daemon=True).start()
 
 
+#: Python logging level names ``FLUXIO_LOG_LEVEL`` may hold (``fluxio run --log-level``).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class _CurrentStderrHandler(logging.StreamHandler):
+    """A logging handler that writes to whatever ``sys.stderr`` is when a record
+    is emitted: the task's output (the protocol) while a task runs, the
+    worker's stderr otherwise."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler.__init__ assigns it; the current sys.stderr always wins
+        pass
+
+
+class _LogFormatter(logging.Formatter):
+    """``[INFO] message``, ``[WARNING] botocore.credentials: message`` (the logger's name unless root)."""
+
+    def format(self, record):
+        text = super().format(record)
+        who = "" if record.name == "root" else f"{record.name}: "
+        return f"[{record.levelname}] {who}{text}"
+
+
+def configure_logging(level=None):
+    """Gives the root logger a handler and the level ``FLUXIO_LOG_LEVEL`` names
+    (default INFO), so a task's ``logging.info(...)`` shows in ``fluxio run``
+    (Python's own default, WARNING through the last-resort handler, hid it).
+    A task's ``logging.basicConfig()`` is then a no-op, as in AWS Lambda, whose
+    runtime also installs a root handler."""
+    name = (level or os.environ.get("FLUXIO_LOG_LEVEL") or "INFO").upper()
+    if name not in LOG_LEVELS:
+        name = "INFO"
+    root = logging.getLogger()
+    handler = _CurrentStderrHandler()
+    handler.setFormatter(_LogFormatter("%(message)s"))
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, name))
+
+
 def serve():
     """Run the local worker loop on stdin/stdout (``python3 -m fluxio_task.worker``).
 
@@ -378,6 +422,7 @@ def serve():
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
+    configure_logging()
     _Server().serve()
 
 
