@@ -756,8 +756,10 @@ export class Deployer implements DeployerApi {
     try {
       const machines = await this.o.stateMachines.list(projectPrefix(this.o.stage, project));
       const missing = Object.keys(target.stateMachines).filter((fn) => !machines.has(stateMachineName(this.o.stage, project, fn)));
+      for (const task of Object.keys(target.functions))
+        if (!(await this.o.functions.describe(functionName(this.o.stage, project, task)))) missing.push(`function ${task}`);
       if (missing.length)
-        throw new DeployError('Deploy.CannotRollBack', 409, `Deployment ${target.deploymentId}'s state machines ${missing.join(', ')} were deleted since; deploy that bundle again instead.`);
+        throw new DeployError('Deploy.CannotRollBack', 409, `Deployment ${target.deploymentId}'s ${missing.join(', ')} were deleted since; deploy that bundle again instead.`, { missing });
       for (const [fn, sm] of Object.entries(target.stateMachines)) {
         moved.push(fn);
         await this.o.stateMachines.pointAlias(sm.stateMachineArn, LIVE_ALIAS, sm.versionArn, `rollback ${id} to ${target.deploymentId}`);
@@ -822,11 +824,16 @@ export class Deployer implements DeployerApi {
         for (const fn of Object.keys(r.stateMachines)) smNames.add(stateMachineName(this.o.stage, project, fn));
         for (const task of Object.keys(r.functions)) fnNames.add(functionName(this.o.stage, project, task));
       }
+      // Also what a deployment that died before its checkpoint created: `fluxio-<stage>-<project>-<name>` where
+      // <name> has no `-` (Task classes and functions are Python identifiers; a `-` means another project, e.g. <project>-x).
+      const prefix = projectPrefix(this.o.stage, project);
+      const ours = (name: string) => name.startsWith(prefix) && !name.slice(prefix.length).includes('-');
+      for (const name of await this.o.functions.list(prefix)) if (ours(name)) fnNames.add(name);
       await this.o.triggers.remove(project);
       await this.checkpoint(record, 'triggers', 'DONE', 'removed');
-      const machines = await this.o.stateMachines.list(projectPrefix(this.o.stage, project));
+      const machines = await this.o.stateMachines.list(prefix);
       for (const [name, arn] of machines) {
-        if (!smNames.has(name)) continue;
+        if (!smNames.has(name) && !ours(name)) continue;
         await this.o.stateMachines.delete(arn);
         await this.checkpoint(record, `stateMachine:${name}`, 'DONE', 'deleted with its versions and aliases');
       }

@@ -20,7 +20,8 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { strToU8, zipSync } from 'fflate';
 import { createProjectBundle } from '@fluxio/contracts/bundle/createProjectBundle';
 import type { DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
 import { startPlatform, type Platform } from '@fluxio/local/server/platform';
@@ -410,5 +411,33 @@ describe('bad requests', () => {
     expect(ids).toEqual([...ids].sort().reverse());
     expect(new Set(ids).size).toBe(ids.length);
   }, 60_000);
+});
+
+describe('removing and leftovers', () => {
+  test('a task and state machine the project no longer has are deleted; rolling back to a deployment that had them is refused', async () => {
+    const v1 = await deploy('slim', projectDir('slim-1'));
+    expect(v1.status, JSON.stringify(v1.body)).toBe(201);
+    const project = 'class Price(Task):\n    async def run(event, context):\n        return {"price": 0}\n\n\ndef main(data):\n    data["quote"] = Price(key="Price")\n';
+    const v2 = await deploy('slim', projectDir('slim-2', { project }));
+    expect(v2.status, JSON.stringify(v2.body)).toBe(201);
+    expect(Object.keys(v2.body.stateMachines)).toEqual(['main']);
+    expect(v2.body.steps.find((s: { name: string }) => s.name === 'delete').detail).toBe('stateMachine:audit, function:Audit');
+    const names = ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName).filter((n) => n!.startsWith('fluxio-local-slim-'));
+    expect(names).toEqual(['fluxio-local-slim-Price']);
+    const refused = await api('POST', '/v1/projects/slim/rollback', {});
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.error.code).toBe('Deploy.CannotRollBack');
+    expect(await aliasTarget(v2.body.stateMachines.main.aliasArn)).toBe(v2.body.stateMachines.main.versionArn);
+  }, 120_000);
+
+  test("destroy also removes the project's functions no record names (a deployment died before its checkpoint), never another project's", async () => {
+    expect((await deploy('orphan', projectDir('orphan'))).status).toBe(201);
+    const zip = zipSync({ 'fluxio_task_run.py': strToU8('async def run(event, context):\n    return 1\n') });
+    for (const name of ['fluxio-local-orphan-Leftover', 'fluxio-local-orphan-x-Keep'])
+      await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: 'arn:aws:iam::000000000000:role/x', Runtime: 'python3.12', Handler: 'fluxio_task.entry.lambda_handler', Code: { ZipFile: zip } }));
+    expect((await api('DELETE', '/v1/projects/orphan')).status).toBe(200);
+    const left = ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName).filter((n) => n!.startsWith('fluxio-local-orphan'));
+    expect(left).toEqual(['fluxio-local-orphan-x-Keep']);
+  }, 120_000);
 });
 
