@@ -541,8 +541,13 @@ export class Deployer implements DeployerApi {
     return strip(record);
   }
 
-  /** Mark a deployment that died FAILED (a new bundle's deployment applies every resource again). */
+  /**
+   * Mark a deployment that died FAILED, its aliases pointed back at the
+   * previous deployment's versions first (so nothing stays half applied if
+   * the operation taking over stops before moving them itself).
+   */
   private async supersede(dead: StoredRecord, by: string): Promise<void> {
+    await this.pointBack(dead, []);
     dead.status = 'FAILED';
     dead.finishedAt = iso(this.now());
     dead.error = { code: 'Deploy.Interrupted', message: `The deployer stopped half way; deployment ${by} of another bundle superseded it and applied every resource again.` };
@@ -554,15 +559,24 @@ export class Deployer implements DeployerApi {
     // 3. Task functions, a few at a time; each checkpointed.
     const pending = prepared.functionTasks.filter((task) => !this.done(record, `function:${task}`));
     let chain = Promise.resolve();
+    let stopped = false;
     const worker = async () => {
-      for (let task = pending.shift(); task !== undefined; task = pending.shift()) {
+      for (let task = pending.shift(); task !== undefined && !stopped; task = pending.shift()) {
         const { zip, config, sha } = await this.functionCode(prepared, project, task);
         const { functionArn, version, action } = await this.ensureFunction(config, zip);
         record.functions[task] = { functionArn, version, codeSha256: sha };
         await (chain = chain.then(() => this.checkpoint(record, `function:${task}`, 'DONE', action)));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(FUNCTION_CONCURRENCY, pending.length) }, worker));
+    const workers = Array.from({ length: Math.min(FUNCTION_CONCURRENCY, pending.length) }, () =>
+      worker().catch((e: unknown) => {
+        stopped = true; // the other workers take no further task
+        throw e;
+      }),
+    );
+    const settled = await Promise.allSettled(workers);
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
     await chain;
     // 4. State machines, nested ones first (their alias ARNs go into their callers).
     const functionArns = Object.fromEntries(Object.entries(record.functions).map(([task, f]) => [task, `${f.functionArn}:${f.version}`]));
@@ -641,12 +655,7 @@ export class Deployer implements DeployerApi {
 
   /** A failed deployment: aliases it moved pointed back at the previous deployment's versions, record FAILED, lease released. */
   private async fail(record: StoredRecord, e: unknown, moved: string[]): Promise<void> {
-    const previous = record.previousDeploymentId ? await this.o.records.get(record.project, record.previousDeploymentId) : undefined;
-    const movedAll = new Set([...moved, ...record.steps.filter((st) => st.name.startsWith('alias:') && st.status === 'DONE').map((st) => st.name.slice(6))]);
-    for (const fn of movedAll) {
-      const back = previous?.stateMachines[fn];
-      if (back) await this.o.stateMachines.pointAlias(back.stateMachineArn, LIVE_ALIAS, back.versionArn, `rolled back from failed ${record.deploymentId}`);
-    }
+    await this.pointBack(record, moved);
     record.status = 'FAILED';
     record.finishedAt = iso(this.now());
     const err = e as { code?: string; message?: string };
@@ -654,6 +663,16 @@ export class Deployer implements DeployerApi {
     record.revision += 1;
     await this.o.records.put(record);
     await this.release(record.project, record.deploymentId);
+  }
+
+  /** Point the aliases `record` moved (its `alias:` steps, and `moved`) back at its previous deployment's versions. */
+  private async pointBack(record: StoredRecord, moved: string[]): Promise<void> {
+    const previous = record.previousDeploymentId ? await this.o.records.get(record.project, record.previousDeploymentId) : undefined;
+    const movedAll = new Set([...moved, ...record.steps.filter((st) => st.name.startsWith('alias:') && st.status === 'DONE').map((st) => st.name.slice(6))]);
+    for (const fn of movedAll) {
+      const back = previous?.stateMachines[fn];
+      if (back) await this.o.stateMachines.pointAlias(back.stateMachineArn, LIVE_ALIAS, back.versionArn, `rolled back from ${record.deploymentId}`);
+    }
   }
 
   /** Create or update one function; publish only when its code+config hash changed. */

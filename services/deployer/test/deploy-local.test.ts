@@ -441,3 +441,35 @@ describe('removing and leftovers', () => {
   }, 120_000);
 });
 
+describe('a dead deployment superseded by another bundle', () => {
+  test('is marked FAILED and the aliases it had moved point back at the previous versions first', async () => {
+    const v1 = await deploy('half', projectDir('half-1'));
+    expect(v1.status, JSON.stringify(v1.body)).toBe(201);
+    const crashAfterAlias = platform.createDeployer({
+      afterCheckpoint: (step) => {
+        if (step === 'alias:audit') throw new SimulatedCrash('killed between the two aliases');
+      },
+    });
+    const v2 = await upload('half', projectDir('half-2', { rules: RULES_V2 }));
+    await expect(crashAfterAlias.deployer.deploy('half', { bundle: v2 })).rejects.toThrow(SimulatedCrash);
+    crashAfterAlias.close();
+    expect(await aliasTarget(v1.body.stateMachines.audit.aliasArn)).not.toBe(v1.body.stateMachines.audit.versionArn); // half applied
+    const dead = (await api('GET', '/v1/projects/half/deployments')).body.deployments[0] as DeploymentRecord;
+
+    // The next operation (after the lease expired) deploys another bundle and stops right after taking over.
+    const v3 = await upload('half', projectDir('half-3', { rules: RULES_V2.replace('* 3', '* 4') }));
+    const takeOver = platform.createDeployer({
+      now: () => Date.now() + 16 * 60_000,
+      afterCheckpoint: (step) => {
+        if (step === 'compile') throw new SimulatedCrash('stopped before touching anything');
+      },
+    });
+    await expect(takeOver.deployer.deploy('half', { bundle: v3 })).rejects.toThrow(SimulatedCrash);
+    takeOver.close();
+    expect(await aliasTarget(v1.body.stateMachines.audit.aliasArn)).toBe(v1.body.stateMachines.audit.versionArn);
+    expect(await aliasTarget(v1.body.stateMachines.main.aliasArn)).toBe(v1.body.stateMachines.main.versionArn);
+    const superseded = (await api('GET', `/v1/projects/half/deployments/${dead.deploymentId}`)).body;
+    expect(superseded).toMatchObject({ status: 'FAILED', error: { code: 'Deploy.Interrupted' } });
+  }, 120_000);
+});
+
