@@ -77,6 +77,16 @@ export interface ManifestTask {
   line: number;
 }
 
+/** A module-level exception class of the project. */
+export interface ManifestException {
+  /** Base class names as written (`Exception`, `ValueError`, another project class). */
+  bases: string[];
+  /** The `class` statement's source, dedented (Python, exec'd as-is). */
+  source: string;
+  /** 1-based line of the `class` statement (tracebacks point at project.py). */
+  line: number;
+}
+
 /** `@schedule(expression=..., input_data=...)` (spec §2.6). */
 export interface ScheduleTrigger {
   expression: string | null;
@@ -101,6 +111,13 @@ export interface StateSource {
   task?: string;
   /** The state machine function whose body holds this state. */
   function?: string;
+  /**
+   * True for a state the compiler adds around the user's statements (the
+   * trace envelope `Trace-Check`/`Trace-Default`, map()'s item normalisation
+   * and per-item merge, data.update's merge, a nested call's output unwrap):
+   * progress output may hide it. Absent for the user's own states.
+   */
+  internal?: true;
 }
 
 /** One compiled state machine (one module-level `def`). */
@@ -124,6 +141,14 @@ export interface Manifest {
   project: string;
   stateMachines: Record<string, ManifestStateMachine>;
   tasks: Record<string, ManifestTask>;
+  /**
+   * The project's module-level exception classes (`class PaymentDeclined(Exception): pass`),
+   * in source order. A task's `run` is executed with every one of them defined
+   * in its namespace (defined in this order; `bases` are built-in or earlier
+   * project classes), so `raise PaymentDeclined("...")` works in any task and
+   * its Step Functions error name is the class name (DESIGN §7).
+   */
+  exceptions?: Record<string, ManifestException>;
   /** Non-fatal findings (warnings); errors never produce a manifest. */
   diagnostics: Diagnostic[];
 }

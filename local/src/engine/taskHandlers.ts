@@ -172,13 +172,15 @@ async function invokeWithHeartbeat(
   }
 }
 
-function runSourceOf(ctx: TaskHandlerContext, task: string): Pick<WorkerRequest, 'source' | 'filename' | 'firstLine'> {
+function runSourceOf(ctx: TaskHandlerContext, task: string): Pick<WorkerRequest, 'source' | 'filename' | 'firstLine' | 'exceptions'> {
   const t = ctx.manifest.tasks[task];
   if (!t) throw new TaskError('Fluxio.UnknownTask', `Task class ${task} is not in the manifest.`);
   if (!t.run) {
-    throw new TaskError('Fluxio.NoRunMethod', `Task class ${task} (project.py line ${t.line}) has no async def run(event, context); add one.`);
+    throw new TaskError('Fluxio.NoRunMethod', `Task class ${task} (project.py line ${t.line}) has no run(event, context) method; add async def run(event, context).`);
   }
-  return { source: t.run.source, filename: ctx.projectFile, firstLine: t.run.line };
+  const out: Pick<WorkerRequest, 'source' | 'filename' | 'firstLine' | 'exceptions'> = { source: t.run.source, filename: ctx.projectFile, firstLine: t.run.line };
+  if (ctx.manifest.exceptions) out.exceptions = ctx.manifest.exceptions as Record<string, unknown>;
+  return out;
 }
 
 const parseJsonText = (text: string | undefined): JSONValue => {

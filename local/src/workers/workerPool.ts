@@ -37,6 +37,8 @@ export interface WorkerRequest {
   /** File name and first line used for tracebacks (project.py and the `run` line). */
   filename?: string;
   firstLine?: number;
+  /** For `kind: 'run'`: the manifest's `exceptions`, defined in the run method's namespace (fluxio_task/entry.py). */
+  exceptions?: Record<string, unknown>;
   spec?: string;
   event: unknown;
   /** Execution metadata (`sfn_execution_name`, `sfn_state_name`, …, `task_token`). */

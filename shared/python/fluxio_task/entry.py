@@ -1,7 +1,7 @@
 """The single entry point of task code, shared by Lambda, ECS and local workers.
 
 ``invoke_run`` compiles a task's extracted ``run`` source once (cached) and
-awaits ``run(event, context)``. ``lambda_handler`` is the deployed Lambda's
+calls ``run(event, context)``, awaiting it when it is ``async def``. ``lambda_handler`` is the deployed Lambda's
 handler (event ``{"meta": ..., "data": ...}``, spec section 7.4.1); ``main``
 is the ECS container command (input from ``SFN_INPUT_VALUE``, section 7.4.3).
 """
@@ -16,17 +16,36 @@ from .context import TaskContext
 _RUN_CACHE = {}
 
 
-def load_run(source, filename="<task>", first_line=1):
+def define_exceptions(namespace, exceptions, filename="<task>"):
+    """Define the project's exception classes in ``namespace``.
+
+    ``exceptions`` is the manifest's ``exceptions`` field: ``{name: {"bases",
+    "source", "line"}}`` in source order (a class's project bases come first).
+    Each ``source`` is compiled at its own ``line`` of ``filename``, so a
+    traceback through it points at ``project.py``.
+    """
+    for name, spec in (exceptions or {}).items():
+        line = int(spec.get("line") or 1)
+        code = "\n" * max(0, line - 1) + textwrap.dedent(spec["source"])
+        exec(compile(code, filename, "exec"), namespace)
+        if not isinstance(namespace.get(name), type):
+            raise TypeError(f"the exception source of {name} defines no class {name}")
+
+
+def load_run(source, filename="<task>", first_line=1, exceptions=None):
     """Compile a ``run`` method's source into a function (cached per source).
 
     ``first_line`` (1-based) makes tracebacks point at the lines of
-    ``filename`` (the project's ``project.py``).
+    ``filename`` (the project's ``project.py``). ``exceptions`` (the
+    manifest's ``exceptions``) are defined in the run method's namespace
+    first, so ``raise PaymentDeclined(...)`` works in ``run``.
     """
-    key = (source, filename, first_line)
+    key = (source, filename, first_line, json.dumps(exceptions, sort_keys=True) if exceptions else None)
     fn = _RUN_CACHE.get(key)
     if fn is None:
         code = "\n" * max(0, first_line - 1) + textwrap.dedent(source)
         namespace = {"__name__": "fluxio_task_run", "__file__": filename}
+        define_exceptions(namespace, exceptions, filename)
         exec(compile(code, filename, "exec"), namespace)
         fn = namespace.get("run")
         if fn is None or not callable(fn):
@@ -35,9 +54,9 @@ def load_run(source, filename="<task>", first_line=1):
     return fn
 
 
-async def invoke_run(source, event, context, *, filename="<task>", first_line=1):
-    """Await the task's ``run(event, context)`` and return its JSON-serialisable result."""
-    fn = load_run(source, filename, first_line)
+async def invoke_run(source, event, context, *, filename="<task>", first_line=1, exceptions=None):
+    """Call the task's ``run(event, context)`` (awaited when it is ``async def``) and return its JSON-serialisable result."""
+    fn = load_run(source, filename, first_line, exceptions)
     result = fn(event, context)
     if asyncio.iscoroutine(result):
         result = await result
@@ -50,6 +69,16 @@ def _source_from_env():
         return f.read(), path
 
 
+def _exceptions_from_env():
+    """The manifest's ``exceptions`` from ``FLUXIO_EXCEPTIONS_FILE`` (default
+    ``fluxio_exceptions.json`` beside the run source); ``None`` when absent."""
+    path = os.environ.get("FLUXIO_EXCEPTIONS_FILE", "fluxio_exceptions.json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def lambda_handler(event, lambda_context):
     """AWS Lambda handler: ``event = {"meta": {...}, "data": <task input>}``.
 
@@ -59,7 +88,7 @@ def lambda_handler(event, lambda_context):
     """
     source, path = _source_from_env()
     ctx = TaskContext(event.get("meta"))
-    return asyncio.run(invoke_run(source, event.get("data"), ctx, filename=path))
+    return asyncio.run(invoke_run(source, event.get("data"), ctx, filename=path, exceptions=_exceptions_from_env()))
 
 
 def main():
@@ -74,7 +103,7 @@ def main():
         "trace_source": os.environ.get("TRACE_SOURCE"),
     }
     source, path = _source_from_env()
-    result = asyncio.run(invoke_run(source, event, TaskContext(meta), filename=path))
+    result = asyncio.run(invoke_run(source, event, TaskContext(meta), filename=path, exceptions=_exceptions_from_env()))
     print(json.dumps(result))
 
 

@@ -154,6 +154,10 @@ function operand(n: Node, errors: ConditionError[]): Operand | undefined | 'none
       errors.push({ code: 'DSL.ChoiceCondition', message: `${fn}() takes exactly one data reference`, node: n });
       return undefined;
     }
+    if (!looksLikeDataRef(a[0])) {
+      const lit = operand(a[0], []);
+      if (lit && lit !== 'none' && lit.kind === 'literal') return castLiteral(fn, cast, lit, n, errors);
+    }
     const p = dataPath(a[0]);
     if (!p.ok) {
       errors.push({ code: 'DSL.InvalidDataReference', message: p.reason, node: p.node });
@@ -167,6 +171,43 @@ function operand(n: Node, errors: ConditionError[]): Operand | undefined | 'none
     return undefined;
   }
   return { kind: 'ref', path: p.path };
+}
+
+/**
+ * A cast around a literal, `int(7)`, `str(5)`, `float("2.5")`: the original
+ * read it as the literal (spec §9.3: the cast names the type, the value is
+ * the literal itself); the value is converted as Python would (`int(7.9)` is
+ * 7, `str(5)` is "5"), and a conversion Python refuses is reported.
+ */
+function castLiteral(
+  fn: string,
+  cast: ValueType,
+  lit: { kind: 'literal'; value: string | number | boolean; type: ValueType },
+  n: Node,
+  errors: ConditionError[],
+): Operand | undefined {
+  const v = lit.value;
+  const bad = (): undefined => {
+    errors.push({ code: 'DSL.ChoiceCondition', message: `${n.text.slice(0, 40)} is not a value Python can compute; write the literal itself`, node: n });
+    return undefined;
+  };
+  switch (cast) {
+    case 'numeric': {
+      let x: number;
+      if (typeof v === 'number') x = v;
+      else if (typeof v === 'boolean') x = v ? 1 : 0;
+      else if (fn === 'int' ? /^\s*[-+]?\d+(_\d+)*\s*$/.test(v) : /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) x = Number(v.replace(/_/g, ''));
+      else return bad();
+      if (fn === 'int') x = Math.trunc(x);
+      return { kind: 'literal', value: x, type: 'numeric' };
+    }
+    case 'string':
+      return { kind: 'literal', value: typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v), type: 'string' };
+    case 'boolean':
+      return { kind: 'literal', value: typeof v === 'string' ? v !== '' : typeof v === 'number' ? v !== 0 : v, type: 'boolean' };
+    case 'timestamp':
+      return typeof v === 'string' ? { kind: 'literal', value: v, type: 'string' } : bad();
+  }
 }
 
 function compileComparison(node: Node, errors: ConditionError[], fail: (c: string, m: string, at?: Node) => undefined): Rule | undefined {

@@ -4,7 +4,10 @@ import type { ProjectScope } from './scope.ts';
 /**
  * The ErrorEquals of an `except` clause (a name or a tuple of names) or of
  * retry's `on_exceptions=[...]` (a list only when `listOnly`); reported and
- * undefined when a name is not a bare class name or `States.X`.
+ * undefined when a name is not a bare class name or `States.X`. Each name
+ * means what it means in Python (exceptions/hierarchy.ts): a class catches
+ * its subclasses, `Exception` every task error, `BaseException` everything
+ * (`States.ALL`, alone: ASL requires it to stand alone in ErrorEquals).
  */
 export function errorNames(s: ProjectScope, n: Node, listOnly: boolean): string[] | undefined {
   const elems = n.type === 'list' || (!listOnly && n.type === 'tuple') ? (n.namedChildren.filter((c) => c && c.type !== 'comment') as Node[]) : listOnly ? [] : [n];
@@ -25,5 +28,8 @@ export function errorNames(s: ProjectScope, n: Node, listOnly: boolean): string[
     s.sink.error('DSL.ErrorNames', 'give at least one error name', n);
     return undefined;
   }
-  return out;
+  const expanded = new Set<string>();
+  for (const name of out) for (const e of name.startsWith('States.') ? [name] : s.exceptions.errorEquals(name)) expanded.add(e);
+  if (expanded.has('States.ALL') && out.some((name) => !name.startsWith('States.'))) return ['States.ALL']; // BaseException covers the rest
+  return [...expanded];
 }

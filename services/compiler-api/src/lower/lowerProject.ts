@@ -15,7 +15,8 @@ export { placeholderNames } from './placeholders.ts';
  * 1. module scan (scan/moduleScan.ts): the module-level definitions in order
  *    (spec §2.1) and the functions used as map() iterators;
  * 2. each definition in source order: a class (scan/classes.ts: Task classes,
- *    scan/taskClass.ts) or a state machine function
+ *    scan/taskClass.ts, and exception classes, scan/exceptionClass.ts, whose
+ *    hierarchy is exceptions/hierarchy.ts) or a state machine function
  *    (scan/stateMachineFunction.ts, with its decorators, scan/decorators.ts),
  *    whose body goes statement by statement through lower/statements/
  *    (one module per statement kind) into its state graph (emit/StateGraph.ts);
@@ -42,6 +43,8 @@ export class ProjectLowerer {
       else lowerStateMachineFunction(s, def, decorators);
     }
     for (const name of s.notFirstClass) if (s.machines[name]) s.machines[name].firstClass = false;
-    return { project, stateMachines: s.machines, tasks: s.manifestTasks, diagnostics: [] };
+    const manifest: Manifest = { project, stateMachines: s.machines, tasks: s.manifestTasks, diagnostics: [] };
+    if (Object.keys(s.manifestExceptions).length) manifest.exceptions = s.manifestExceptions;
+    return manifest;
   }
 }

@@ -1,8 +1,9 @@
 import type { SyntaxNode as Node } from '../parse/syntaxTree.ts';
-import type { AslState, ManifestStateMachine, ManifestTask, StateSource, TaskAttributes, TaskService } from '@fluxio/contracts/manifest';
+import type { AslState, ManifestException, ManifestStateMachine, ManifestTask, StateSource, TaskAttributes, TaskService } from '@fluxio/contracts/manifest';
 import type { DiagnosticSink } from '../parse/source.ts';
 import { type Exit, shortHash, StateGraph, MAX_STATE_NAME_LENGTH } from '../emit/StateGraph.ts';
 import { lowerBlock, lowerStatement } from './statements/block.ts';
+import { ExceptionHierarchy } from './exceptions/hierarchy.ts';
 
 /** A Task class of the project (spec §2.2). */
 export interface TaskDef {
@@ -51,6 +52,10 @@ export class ProjectScope {
   readonly notFirstClass = new Set<string>();
   readonly manifestTasks: Record<string, ManifestTask> = {};
   readonly machines: Record<string, ManifestStateMachine> = {};
+  /** Python's exception classes: the built-in ones and the project's (for except/retry, spec §14). */
+  readonly exceptions = new ExceptionHierarchy();
+  /** The project's exception classes for the manifest's `exceptions`, in source order. */
+  readonly manifestExceptions: Record<string, ManifestException> = {};
   /** States of the state machines lowered so far (see MAX_STATES_PER_PROJECT). */
   totalStates = 0;
   /** The Task state produced by the most recent task call (for try/retry). */
@@ -77,6 +82,11 @@ export class ProjectScope {
     const s: StateSource = { line: p.line, column: p.column, kind, function: ctx.fn };
     if (task) s.task = task;
     return s;
+  }
+
+  /** {@link src} of a state the compiler adds around the user's statements (`internal: true`). */
+  internalSrc(node: Node, kind: AslState['Type'], ctx: FunctionCtx, task?: string): StateSource {
+    return { ...this.src(node, kind, ctx, task), internal: true };
   }
 
   /** A generated state name `<prefix>-<hash of the statement text>`, unique in the machine (DESIGN §5.2). */

@@ -1,8 +1,9 @@
 import type { SyntaxNode as Node } from '../../parse/syntaxTree.ts';
 import type { ProjectScope } from '../scope.ts';
+import { lowerExceptionClass } from './exceptionClass.ts';
 import { lowerTaskClass } from './taskClass.ts';
 
-/** Reads a module-level class (spec §2.1): a Task class; anything else is reported. */
+/** Reads a module-level class (spec §2.1): a Task class or an exception class; anything else is reported. */
 export function lowerClass(s: ProjectScope, node: Node, decorators: Node[]): void {
   const name = node.childForFieldName('name')?.text ?? '';
   for (const d of decorators) s.sink.error('DSL.UnsupportedDecorator', 'decorators are only allowed on state machine functions; remove it from the class', d);
@@ -12,11 +13,27 @@ export function lowerClass(s: ProjectScope, node: Node, decorators: Node[]): voi
     s.sink.error('DSL.EventProcessorUnsupported', 'EventProcessor classes are not supported by this compiler; tag events in a Task instead', node.childForFieldName('name') ?? node);
     return;
   }
+  if (!baseNames.includes('Task') && baseNames.length > 0 && baseNames.every((b) => s.exceptions.has(b))) {
+    lowerExceptionClass(s, node, name, baseNames);
+    return;
+  }
   if (!baseNames.includes('Task')) {
+    const unknown = baseNames.find((b) => !s.exceptions.has(b) && /(Error|Exception|Warning)$/.test(b));
+    if (unknown) {
+      const later = s.laterNames.get(unknown);
+      s.sink.error(
+        'DSL.ClassBase',
+        later !== undefined && later > node.startIndex
+          ? `the exception class ${unknown} is defined later (line ${s.sink.lines.position(later).line}); define it above ${name}`
+          : `\`${unknown}\` is not a built-in exception or an exception class defined above; derive ${name} from Exception (class ${name}(Exception): pass) or from a class defined above`,
+        bases.find((b) => b!.text === unknown) ?? node,
+      );
+      return;
+    }
     const dotted = baseNames.find((b) => b.endsWith('.Task'));
     s.sink.error(
       'DSL.ClassBase',
-      dotted ? `write \`class ${name}(Task):\` with the bare name Task, not ${dotted}` : `only Task classes are supported: write \`class ${name}(Task):\``,
+      dotted ? `write \`class ${name}(Task):\` with the bare name Task, not ${dotted}` : `only Task classes and exception classes are supported: write \`class ${name}(Task):\` for a task, or \`class ${name}(Exception):\` for an error to raise and catch`,
       node.childForFieldName('name') ?? node,
     );
     return;

@@ -27,8 +27,8 @@ export function lowerStateMachineFunction(s: ProjectScope, node: Node, decorator
   const check: AslState = { Type: 'Choice', Choices: [{ Variable: '$.__trace', IsPresent: true, Next: '' }], Default: TRACE_DEFAULT };
   const fill: AslState = { Type: 'Pass', Parameters: { 'id.$': '$$.Execution.Name', source: 'direct' }, ResultPath: '$.__trace', End: true };
   const src: StateSource = { line, column: 1, kind: 'Choice', function: name };
-  graph.add(TRACE_CHECK, check, src, [{ kind: 'start', graph }]);
-  graph.add(TRACE_DEFAULT, fill, { ...src, kind: 'Pass' }, []);
+  graph.add(TRACE_CHECK, check, { ...src, internal: true }, [{ kind: 'start', graph }]);
+  graph.add(TRACE_DEFAULT, fill, { ...src, kind: 'Pass', internal: true }, []);
   const entry: Exit[] = [{ kind: 'rule', rule: (check.Choices as Array<Record<string, unknown>>)[0] }, { kind: 'next', state: fill }];
   const body = node.childForFieldName('body');
   const exits = body ? s.lowerBlock(body, entry, ctx) : entry;

@@ -34,10 +34,9 @@ export function lowerTaskClass(s: ProjectScope, node: Node, name: string): void 
       if (expr?.type === 'assignment') classAttribute(s, expr, attributes);
     } else if (stmt.type === 'function_definition') {
       const mname = stmt.childForFieldName('name')?.text;
-      if (isAsync(stmt)) {
-        if (mname === 'run') run = extractRun(s, stmt);
-        else s.sink.error('DSL.TaskMethod', `Task classes define only \`async def run(event, context)\`; move \`${mname}\` into run or to a module`, stmt.childForFieldName('name') ?? stmt);
-      }
+      // `def run` and `async def run` both run: the runtime calls run(event, context) and awaits a coroutine (entry.invoke_run)
+      if (mname === 'run') run = extractRun(s, stmt, name);
+      else if (isAsync(stmt)) s.sink.error('DSL.TaskMethod', `Task classes define only \`async def run(event, context)\`; move \`${mname}\` into run or to a module`, stmt.childForFieldName('name') ?? stmt);
     }
   }
   if (attributes.service === 'ecs:worker' && !/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(attributes.spec)) {
@@ -116,6 +115,21 @@ export function extractSource(s: ProjectScope, def: Node): NonNullable<ManifestT
   return { source: sourceText, imports: [...imports], line: s.sink.lines.position(def.startIndex).line };
 }
 
-function extractRun(s: ProjectScope, def: Node): NonNullable<ManifestTask['run']> {
+/**
+ * The `run` method (sync or async). It is called as a plain function,
+ * `run(event, context)`, never on an instance (DESIGN §7), so a first
+ * parameter `self`/`cls` is refused here rather than failing at run time.
+ */
+function extractRun(s: ProjectScope, def: Node, task: string): NonNullable<ManifestTask['run']> {
+  const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p && p.type !== 'comment') as Node[];
+  const first = params[0];
+  const firstName = first?.type === 'identifier' ? first.text : (first?.childForFieldName('name')?.text ?? first?.namedChildren[0]?.text);
+  if (firstName === 'self' || firstName === 'cls') {
+    s.sink.error(
+      'DSL.TaskRunSelf',
+      `${task}.run is called as run(event, context), without an instance: remove \`${firstName}\` (write \`${isAsync(def) ? 'async ' : ''}def run(event, context):\`) and keep state in module-level names`,
+      first!,
+    );
+  }
   return extractSource(s, def);
 }

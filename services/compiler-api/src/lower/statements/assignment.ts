@@ -96,7 +96,7 @@ export function lowerUpdate(s: ProjectScope, stmt: Node, call: Node, incoming: E
   const stage: AslState = { Type: 'Pass', Parameters: { 'data.$': '$', update: value }, End: true };
   const merge: AslState = { Type: 'Pass', Parameters: { 'merged.$': 'States.JsonMerge($.data, $.update, false)' }, OutputPath: '$.merged', End: true };
   ctx.graph.add(name, stage, s.src(stmt, 'Pass', ctx), incoming);
-  ctx.graph.add(ctx.graph.uniqueName(`${name}-merge`), merge, s.src(stmt, 'Pass', ctx), [{ kind: 'next', state: stage }]);
+  ctx.graph.add(ctx.graph.uniqueName(`${name}-merge`), merge, s.internalSrc(stmt, 'Pass', ctx), [{ kind: 'next', state: stage }]);
   return [{ kind: 'next', state: merge }];
 }
 

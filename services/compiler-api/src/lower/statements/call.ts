@@ -8,6 +8,7 @@ import { lowerNestedCall } from './nestedCall.ts';
 import { lowerParallel } from './parallel.ts';
 import { lowerTaskCall } from './taskCall.ts';
 import { lowerWait } from './wait.ts';
+import { closestName } from '../suggest.ts';
 
 /**
  * A call statement or the right side of `data["k"] = ...`: a Task class, a
@@ -48,7 +49,14 @@ export function lowerCall(s: ProjectScope, stmt: Node, call: Node, resultPath: s
   if (later !== undefined && later > call.startIndex) {
     s.sink.error('DSL.UsedBeforeDefinition', `${name} is defined later (line ${s.sink.lines.position(later).line}); move its definition above this function`, fnNode);
   } else {
-    s.sink.error('DSL.UnknownName', `\`${name}\` is not a Task class or state machine function defined above; ${STATEMENT_HINT}`, fnNode);
+    const close = closestName(name, [...s.tasks.keys(), ...s.functions.keys(), 'map', 'parallel', 'wait']);
+    s.sink.error(
+      'DSL.UnknownName',
+      close
+        ? `\`${name}\` is not a Task class or state machine function defined above; did you mean ${close}?`
+        : `\`${name}\` is not a Task class or state machine function defined above; ${STATEMENT_HINT}`,
+      fnNode,
+    );
   }
   return incoming;
 }

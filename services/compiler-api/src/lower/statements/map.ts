@@ -27,41 +27,46 @@ export function lowerMap(s: ProjectScope, stmt: Node, call: Node, resultPath: st
     else maxConcurrency = v;
   }
   if (!ref.ok || !fn) return incoming;
-  if (!roomFor(s, [fn, fn], call, ctx)) return incoming;
+  if (!roomFor(s, [fn], call, ctx)) return incoming;
   s.notFirstClass.add(fn.name);
   const P = ref.path;
+  // One Map whatever the items are (DESIGN §5.7): a Choice tells a put_items pointer
+  // ({table_name, partition_key, key, items}) from a plain array, and one Pass each puts the
+  // items and the iteration's extra keys side by side with the data; the Map iterates
+  // `$.items`, and the iterator's first state merges each item's base and extra keys.
   const base = s.autoName('Map', stmt, ctx);
-  const mk = (pointer: boolean): AslState => ({
-    Type: 'Map',
-    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...ctx.graph.embed(fn.definition, fn.sources) },
-    ItemsPath: pointer ? `${P}.items` : P,
-    ItemSelector: pointer
-      ? {
-          '__trace.$': '$.__trace',
-          'items_result_table_name.$': `${P}.table_name`,
-          'items_result_partition_key.$': `${P}.partition_key`,
-          'items_result_key.$': `${P}.key`,
-          'context_index.$': '$$.Map.Item.Index',
-          'context_value.$': '$$.Map.Item.Value',
-        }
-      : { '__trace.$': '$.__trace', 'context_index.$': '$$.Map.Item.Index', 'context_value.$': '$$.Map.Item.Value' },
-    MaxConcurrency: maxConcurrency,
-    ResultPath: resultPath,
-    End: true,
-  });
-  // pointer object from put_items ({table_name, partition_key, key, items}) or a plain array (DESIGN §5.7)
+  ctx.graph.used.add(base); // the Map state's name, taken before the states added first
   const choice: AslState = { Type: 'Choice', Choices: [{ Variable: `${P}.items`, IsPresent: true, Next: '' }], Default: '' };
-  ctx.graph.add(base, choice, s.src(stmt, 'Choice', ctx, fn.name), incoming);
-  const pointerName = ctx.graph.uniqueName(`${base}-items`);
-  ctx.graph.used.add(pointerName);
-  const arrayName = ctx.graph.uniqueName(`${base}-array`);
-  ctx.graph.used.add(arrayName);
-  const pointer = mk(true);
-  const array = mk(false);
-  ctx.graph.add(pointerName, pointer, s.src(stmt, 'Map', ctx, fn.name), [{ kind: 'rule', rule: (choice.Choices as Array<Record<string, unknown>>)[0] }]);
-  ctx.graph.add(arrayName, array, s.src(stmt, 'Map', ctx, fn.name), [{ kind: 'default', state: choice }]);
-  return [
-    { kind: 'next', state: pointer },
-    { kind: 'next', state: array },
-  ];
+  ctx.graph.add(ctx.graph.uniqueName(`${base}-input`), choice, s.internalSrc(stmt, 'Choice', ctx, fn.name), incoming);
+  const pointer: AslState = {
+    Type: 'Pass',
+    Parameters: {
+      'data.$': '$',
+      'items.$': `${P}.items`,
+      extra: { 'items_result_table_name.$': `${P}.table_name`, 'items_result_partition_key.$': `${P}.partition_key`, 'items_result_key.$': `${P}.key` },
+    },
+    End: true,
+  };
+  const list: AslState = { Type: 'Pass', Parameters: { 'data.$': '$', 'items.$': P, extra: {} }, End: true };
+  ctx.graph.add(ctx.graph.uniqueName(`${base}-pointer`), pointer, s.internalSrc(stmt, 'Pass', ctx, fn.name), [{ kind: 'rule', rule: (choice.Choices as Array<Record<string, unknown>>)[0] }]);
+  ctx.graph.add(ctx.graph.uniqueName(`${base}-list`), list, s.internalSrc(stmt, 'Pass', ctx, fn.name), [{ kind: 'default', state: choice }]);
+  const body = ctx.graph.embed(fn.definition, fn.sources);
+  const itemName = ctx.graph.uniqueName(`${base}-item`);
+  ctx.graph.used.add(itemName);
+  ctx.graph.sources[itemName] = s.internalSrc(stmt, 'Pass', ctx, fn.name);
+  const item: AslState = { Type: 'Pass', Parameters: { 'merged.$': 'States.JsonMerge($.base, $.extra, false)' }, OutputPath: '$.merged', Next: body.StartAt };
+  const map: AslState = {
+    Type: 'Map',
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: itemName, States: { [itemName]: item, ...body.States } },
+    ItemsPath: '$.items',
+    // the iterator's data: {__trace, context_index, context_value} (+ items_result_* for a pointer)
+    ItemSelector: { base: { '__trace.$': '$.data.__trace', 'context_index.$': '$$.Map.Item.Index', 'context_value.$': '$$.Map.Item.Value' }, 'extra.$': '$.extra' },
+    MaxConcurrency: maxConcurrency,
+    ResultPath: resultPath === null ? null : `$['data']${resultPath.slice(1)}`,
+    OutputPath: '$.data',
+    End: true,
+  };
+  ctx.graph.used.delete(base);
+  ctx.graph.add(base, map, s.src(stmt, 'Map', ctx, fn.name), [{ kind: 'next', state: pointer }, { kind: 'next', state: list }]);
+  return [{ kind: 'next', state: map }];
 }

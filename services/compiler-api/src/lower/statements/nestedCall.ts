@@ -18,6 +18,6 @@ export function lowerNestedCall(s: ProjectScope, call: Node, callee: string, res
   if (resultPath === null) return [{ kind: 'next', state }];
   // the child's output replaces the startExecution description (DESIGN §5.4)
   const unwrap: AslState = { Type: 'Pass', InputPath: `${resultPath}.Output`, ResultPath: resultPath, End: true };
-  ctx.graph.add(ctx.graph.uniqueName(`${name.slice(0, 70)}-output`), unwrap, s.src(call, 'Pass', ctx, callee), [{ kind: 'next', state }]);
+  ctx.graph.add(ctx.graph.uniqueName(`${name.slice(0, 70)}-output`), unwrap, s.internalSrc(call, 'Pass', ctx, callee), [{ kind: 'next', state }]);
   return [{ kind: 'next', state: unwrap }];
 }
