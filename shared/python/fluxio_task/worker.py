@@ -180,6 +180,7 @@ class _Server:
             ctx,
             filename=msg.get("filename") or "<task>",
             first_line=msg.get("firstLine") or 1,
+            exceptions=msg.get("exceptions"),
         )
 
     async def _with_heartbeat(self, coro, interval, beat):
