@@ -233,7 +233,8 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
     const sm = event.stateMachine;
     const v = view(sm, event.state.name);
     const depth = depthOf(event.depth, event.index);
-    const took = f.since === undefined ? '' : ` after ${formatDuration(event.timestamp - f.since)}`;
+    // A Fail state (`raise`) takes no time worth printing.
+    const took = f.since === undefined || event.state.type === 'Fail' ? '' : ` after ${formatDuration(event.timestamp - f.since)}`;
     const name = `${v.label}${indexTag(event.index)}`;
     p.entered.delete(keyOf(event.state.name, event.index));
     p.shown.delete(keyOf(event.state.name, event.index));
