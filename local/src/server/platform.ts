@@ -161,6 +161,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           // (closing it flushes LevelDB to disk), then the data directory lock.
           setRunService(undefined);
           setLocalHealth(undefined);
+          await deployer.deployer.drain(); // a deployment answered 202 finishes before the APIs it uses stop
           setDeployer(undefined);
           deployer.close();
           await stepFunctions.close();

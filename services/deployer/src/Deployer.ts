@@ -484,7 +484,28 @@ export class Deployer implements DeployerApi {
   }
 
   /** @inheritdoc */
+  /** Operations running now (deploy, rollback, destroy), for {@link drain}. */
+  private readonly running = new Set<Promise<unknown>>();
+
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.running.add(operation);
+    void operation.then(
+      () => this.running.delete(operation),
+      () => this.running.delete(operation),
+    );
+    return operation;
+  }
+
+  /** Wait for the operations running now (the local platform calls it before it stops: a 202 deployment finishes). */
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
   async deploy(project: string, request: DeployRequest, options: { onStarted?: (deploymentId: string) => void } = {}): Promise<DeploymentRecord> {
+    return this.track(this.runDeploy(project, request, options));
+  }
+
+  private async runDeploy(project: string, request: DeployRequest, options: { onStarted?: (deploymentId: string) => void }): Promise<DeploymentRecord> {
     const prepared = await this.prepare(project, request.bundle);
     const { deploymentId: id, dead, resume } = await this.lease(project, newDeploymentId(this.now()), (d) => d.kind === 'deploy' && d.bundle?.sha256 === request.bundle.sha256);
     let record: StoredRecord;
@@ -724,7 +745,11 @@ export class Deployer implements DeployerApi {
    * applied again. The rolled-back deployment is marked ROLLED_BACK.
    * @throws DeployError 404 `Deploy.NothingToRollBack` / `Deploy.NotFound`, 409 `Deploy.CannotRollBack` / `Deploy.InProgress`
    */
-  async rollback(project: string, request: RollbackRequest): Promise<DeploymentRecord> {
+  rollback(project: string, request: RollbackRequest): Promise<DeploymentRecord> {
+    return this.track(this.runRollback(project, request));
+  }
+
+  private async runRollback(project: string, request: RollbackRequest): Promise<DeploymentRecord> {
     const current = await this.currentRecord(project);
     if (!current) throw new DeployError('Deploy.NothingToRollBack', 404, `Project ${project} has no current deployment to roll back (never deployed, or destroyed).`);
     const effective = current.kind === 'rollback' && current.rolledBackTo ? current.rolledBackTo : current.deploymentId;
@@ -810,7 +835,11 @@ export class Deployer implements DeployerApi {
   // ---------------------------------------------------------------- destroy
 
   /** @inheritdoc */
-  async destroy(project: string): Promise<DeploymentRecord> {
+  destroy(project: string): Promise<DeploymentRecord> {
+    return this.track(this.runDestroy(project));
+  }
+
+  private async runDestroy(project: string): Promise<DeploymentRecord> {
     const { deploymentId: id, dead } = await this.lease(project, newDeploymentId(this.now()));
     if (dead) await this.supersede(dead, id);
     const current = await this.currentRecord(project);

@@ -473,3 +473,46 @@ describe('a dead deployment superseded by another bundle', () => {
   }, 120_000);
 });
 
+describe('stopping the platform', () => {
+  test('lets a deployment answered 202 finish; its record and resources survive a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fluxio-deployer-restart-'));
+    try {
+      let other = await startPlatform({ dataDir: dir, port: 0, workers: 1, lambdaWorkers: 1, projectDir: workDir });
+      const b = await createProjectBundle(projectDir('restart'));
+      const bundle = { sha256: b.sha256, sizeBytes: b.sizeBytes };
+      const post = (path: string, body: unknown) =>
+        fetch(`${other.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      const signed = await post('/v1/projects/restart/bundles/upload-url', bundle);
+      await fetch(signed.body.url, { method: 'PUT', headers: signed.body.headers, body: Buffer.from(b.zip) });
+      process.env.FLUXIO_DEPLOY_WAIT_SECONDS = '0';
+      let accepted: { status: number; body: any };
+      try {
+        accepted = await post('/v1/projects/restart/deployments', { bundle });
+      } finally {
+        delete process.env.FLUXIO_DEPLOY_WAIT_SECONDS;
+      }
+      expect(accepted.status).toBe(202);
+      await other.close(); // waits for the deployment
+      other = await startPlatform({ dataDir: dir, port: 0, workers: 1, lambdaWorkers: 1, projectDir: workDir });
+      try {
+        const record = (await (await fetch(`${other.url}${accepted.body.links.self}`)).json()) as DeploymentRecord;
+        expect(record.status).toBe('SUCCEEDED');
+        const client = new SFNClient({ endpoint: other.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+        const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: record.stateMachines.main!.aliasArn, input: '{"amount":3}' }));
+        let d = await client.send(new DescribeExecutionCommand({ executionArn }));
+        while (d.status === 'RUNNING') {
+          await new Promise((r) => setTimeout(r, 25));
+          d = await client.send(new DescribeExecutionCommand({ executionArn }));
+        }
+        client.destroy();
+        expect(d.status, d.cause).toBe('SUCCEEDED');
+        expect(JSON.parse(d.output!).quote).toEqual({ price: 6, rules: 'v1' });
+      } finally {
+        await other.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
