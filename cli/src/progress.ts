@@ -78,6 +78,8 @@ interface StateView {
   /** Name as the user wrote it (`key=`), without the compiler's de-duplication suffix. */
   label: string;
   line?: number;
+  /** How many Map/Parallel bodies hold the state (its lines are indented that much more); undefined when not in the definition. */
+  nesting?: number;
   /** The Task class, nested state machine or Map iterator function the state calls (manifest `task`). */
   task?: string;
   definition?: AslState;
@@ -86,12 +88,12 @@ interface StateView {
 }
 
 /** Every state of a definition, Map/Parallel bodies included. */
-function* walkStates(definition: Pick<AslDefinition, 'States'> | undefined): Generator<[string, AslState]> {
+function* walkStates(definition: Pick<AslDefinition, 'States'> | undefined, nesting = 0): Generator<[string, AslState, number]> {
   for (const [name, state] of Object.entries(definition?.States ?? {})) {
-    yield [name, state];
+    yield [name, state, nesting];
     const body = (state.ItemProcessor ?? state.Iterator) as AslDefinition | undefined;
-    if (body) yield* walkStates(body);
-    for (const branch of (state.Branches as AslDefinition[] | undefined) ?? []) yield* walkStates(branch);
+    if (body) yield* walkStates(body, nesting + 1);
+    for (const branch of (state.Branches as AslDefinition[] | undefined) ?? []) yield* walkStates(branch, nesting + 1);
   }
 }
 
@@ -172,22 +174,23 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
   /** Per state machine: the view of each state, built on first use. */
   const views = new Map<string, Map<string, StateView>>();
   /** Per state machine: every ASL state by name (Map/Parallel bodies included). */
-  const definitions = new Map<string, Map<string, AslState>>();
+  const definitions = new Map<string, Map<string, [AslState, number]>>();
   const view = (sm: string, name: string): StateView => {
     let perMachine = views.get(sm);
     if (!perMachine) views.set(sm, (perMachine = new Map()));
     let v = perMachine.get(name);
     if (v) return v;
     let defs = definitions.get(sm);
-    if (!defs) definitions.set(sm, (defs = new Map(walkStates(manifest.stateMachines[sm]?.definition))));
+    if (!defs) definitions.set(sm, (defs = new Map([...walkStates(manifest.stateMachines[sm]?.definition)].map(([n, st, level]) => [n, [st, level]]))));
     const sources = manifest.stateMachines[sm]?.states ?? {};
     const src = sources[name];
-    const definition = defs.get(name);
+    const [definition, nesting] = defs.get(name) ?? [undefined, undefined];
     const body = (definition?.ItemProcessor ?? definition?.Iterator) as AslDefinition | undefined;
     v = {
       internal: isInternal(name, src, sources, defLine, definition?.Type),
       label: labelOf(name, src, sources),
       line: src?.line,
+      nesting,
       task: src?.task,
       definition,
       iteratorStates: body ? [...walkStates(body)].map(([n]) => n) : undefined,
@@ -212,7 +215,8 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
   const where = (line: number | undefined) => (line ? ` (${fileName}:${line})` : '');
   const out = (depth: number, text: string) => write(`${'  '.repeat(depth + 1)}${text}\n`);
   const indexTag = (index: number | undefined) => (index === undefined ? '' : ` [${index}]`);
-  const depthOf = (depth: number, index: number | undefined) => depth + (index === undefined ? 0 : 1);
+  /** Indentation of a state's line: its execution's depth, plus one per Map/Parallel body around it. */
+  const depthOf = (depth: number, index: number | undefined, v?: StateView) => depth + (v?.nesting ?? (index === undefined ? 0 : 1));
 
   const printRepeats = (p: ExecutionProgress, names: Iterable<string>, depth: number, sm: string) => {
     for (const name of names) {
@@ -232,7 +236,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
     const p = progressOf(event.executionName);
     const sm = event.stateMachine;
     const v = view(sm, event.state.name);
-    const depth = depthOf(event.depth, event.index);
+    const depth = depthOf(event.depth, event.index, v);
     // A Fail state (`raise`) takes no time worth printing.
     const took = f.since === undefined || event.state.type === 'Fail' ? '' : ` after ${formatDuration(event.timestamp - f.since)}`;
     const name = `${v.label}${indexTag(event.index)}`;
@@ -304,7 +308,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         const index = indexed ? Number(key.slice(bar + 1)) : undefined;
         const v = view(event.stateMachine, name);
         if (v.internal) continue;
-        out(depthOf(event.depth, index), `⊘ ${v.label}${indexTag(index)} stopped after ${formatDuration(event.timestamp - since)} (execution ${status})`);
+        out(depthOf(event.depth, index, v), `⊘ ${v.label}${indexTag(index)} stopped after ${formatDuration(event.timestamp - since)} (execution ${status})`);
       }
     }
     printRepeats(p, [...p.visits.keys()], event.depth, event.stateMachine);
@@ -356,7 +360,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         prog.shown.add(key);
         if (SHOW_ENTRY.has(event.state.type)) {
           const what = event.state.type === 'Map' && v.task ? `Map of ${v.task}` : event.state.type;
-          out(depthOf(depth, event.index), `→ ${v.label}${indexTag(event.index)} (${what})`);
+          out(depthOf(depth, event.index, v), `→ ${v.label}${indexTag(event.index)} (${what})`);
         }
         return;
       }
@@ -370,7 +374,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         if (prog.caught.delete(key)) return;
         const v = view(sm, event.state.name);
         if (v.internal) return;
-        const d = depthOf(depth, event.index);
+        const d = depthOf(depth, event.index, v);
         const took = since === undefined ? '' : ` ${formatDuration(event.timestamp - since)}`;
         const mapKey = `${event.executionName}|${event.state.name}`;
         const map = maps.get(mapKey);
@@ -408,7 +412,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
             const error = task?.error ?? event.Error;
             const cause = causeWorthShowing(error, task?.cause ?? event.Cause);
             const wait = waitS ? ` in ${formatDuration(waitS * 1000)}` : '';
-            out(depthOf(depth, event.index), `↻ ${v.label}${indexTag(event.index)} ${failure(Boolean(task), error, cause, took)} — retry ${attempts[i]}/${r.MaxAttempts}${wait}`);
+            out(depthOf(depth, event.index, v), `↻ ${v.label}${indexTag(event.index)} ${failure(Boolean(task), error, cause, took)} — retry ${attempts[i]}/${r.MaxAttempts}${wait}`);
             return;
           }
         }
@@ -433,7 +437,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
         const error = f ? (f.task?.error ?? f.event.Error) : event.catch.catcher.ErrorEquals.join(', ');
         const cause = f ? causeWorthShowing(error, f.task?.cause ?? f.event.Cause) : '';
         const to = handler.internal ? '' : ` → ${handler.label}${where(handler.line)}`;
-        out(depthOf(depth, event.index), `↳ ${v.label}${indexTag(event.index)} caught ${error}${cause ? `: ${cause}` : ''}${to}`);
+        out(depthOf(depth, event.index, v), `↳ ${v.label}${indexTag(event.index)} caught ${error}${cause ? `: ${cause}` : ''}${to}`);
         return;
       }
       case 'MapIterationStarted':
@@ -466,11 +470,13 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
           }
           if (found !== 1) index = undefined;
           if (found > 1) {
-            out(depth + 1, `│ ${view(sm, event.state).label}: ${event.line}`);
+            const v = view(sm, event.state);
+            out(depth + (v.nesting ?? 1), `│ ${v.label}: ${event.line}`);
             return;
           }
         }
-        out(depthOf(depth, index), `│ ${view(sm, event.state).label}${indexTag(index)}: ${event.line}`);
+        const v = view(sm, event.state);
+        out(depthOf(depth, index, v), `│ ${v.label}${indexTag(index)}: ${event.line}`);
         return;
       }
       case 'TaskFailed': {

@@ -256,6 +256,21 @@ describe('progress reporter: the user states only, Map iterations with their ite
     expect(text.split('\n').filter((l) => /[→✓]/.test(l))).toHaveLength(8);
   });
 
+  it('indents the states of a Parallel branch under the Parallel, and their task output', () => {
+    const m: Manifest = {
+      ...manifest,
+      stateMachines: {
+        main: machine(
+          { 'Parallel-1a2b3c4d': { line: 30, column: 5, kind: 'Parallel' }, Left: { line: 3, column: 5, kind: 'Task', task: 'L' } },
+          { StartAt: 'Parallel-1a2b3c4d', States: { 'Parallel-1a2b3c4d': { Type: 'Parallel', Branches: [{ StartAt: 'Left', States: { Left: { Type: 'Task' } } }], End: true } } },
+        ),
+      },
+    };
+    const r = reporter(m);
+    r.report(entered('Parallel-1a2b3c4d', 0, 'Parallel'), entered('Left', 1), ev({ type: 'TaskOutput', timestamp: 2, state: 'Left', line: 'hi' }), exited('Left', 3), exited('Parallel-1a2b3c4d', 4, 'Parallel'));
+    expect(r.text()).toBe('  → Parallel-1a2b3c4d (Parallel)\n    → Left (Task)\n    │ Left: hi\n    ✓ Left 2 ms\n  ✓ Parallel-1a2b3c4d 4 ms\n');
+  });
+
   it('a failed iteration is printed with its item index; the Map line does not repeat the cause', () => {
     const r = reporter(oneMap);
     r.report(entered('Map-6c56b889', 0, 'Map'));
