@@ -246,6 +246,17 @@ export function createProgressReporter(options: ProgressReporterOptions): (event
     const map = maps.get(mapKey);
     if (event.state.type === 'Map' && map) {
       maps.delete(mapKey);
+      // The engine stops the iterations still running when one fails: close them.
+      const inside = new Set(v.iteratorStates ?? []);
+      for (const [key, since] of p.entered) {
+        const bar = key.lastIndexOf('|');
+        const stateName = bar > 0 ? key.slice(0, bar) : key;
+        if (bar < 0 || !inside.has(stateName)) continue;
+        p.entered.delete(key);
+        p.shown.delete(key);
+        const inner = view(sm, stateName);
+        if (!inner.internal) out(depthOf(event.depth, 0, inner), `⊘ ${inner.label} [${key.slice(bar + 1)}] stopped after ${formatDuration(event.timestamp - since)} (the Map failed)`);
+      }
       printRepeats(p, v.iteratorStates ?? [], depth + 1, sm);
       // An iteration's failure was printed where it happened: the Map's line does not repeat its cause.
       const cause = map.failed ? '' : causeWorthShowing(event.Error, event.Cause);

@@ -275,6 +275,7 @@ describe('progress reporter: the user states only, Map iterations with their ite
     const r = reporter(oneMap);
     r.report(entered('Map-6c56b889', 0, 'Map'));
     r.report(ev({ type: 'MapIterationStarted', timestamp: 1, index: 4, parentState: { name: 'Map-6c56b889', type: 'Map', input: {} } }));
+    r.report(entered('Score user', 1, 'Task', 5));
     r.report(entered('Score user', 1, 'Task', 4), failed('Score user', 6, 'ValueError', 'bad score', 'Task', 4));
     r.report(ev({ type: 'MapIterationFailed', timestamp: 6, index: 4, parentState: { name: 'Map-6c56b889', type: 'Map', input: {} }, Error: 'ValueError', Cause: 'bad score' }));
     r.report(failed('Map-6c56b889', 7, 'ValueError', 'bad score', 'Map'));
@@ -283,5 +284,7 @@ describe('progress reporter: the user states only, Map iterations with their ite
     expect(text).toContain('✗ Score user [4] failed after 5 ms: ValueError: bad score (project.py:11)');
     expect(text).toContain('✗ Map-6c56b889 failed after 7 ms: ValueError — 1 iterations (0 succeeded, 1 failed) (project.py:21)');
     expect(text.match(/bad score/g)).toHaveLength(1);
+    expect(text).toContain('    ⊘ Score user [5] stopped after 6 ms (the Map failed)\n');
+    expect(text.indexOf('⊘ Score user [5]')).toBeLessThan(text.indexOf('✗ Map-6c56b889'));
   });
 });

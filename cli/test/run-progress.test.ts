@@ -78,6 +78,15 @@ describe('fluxio run progress output', () => {
     expect(r.stderr).toMatch(/✓ Map-[0-9a-f]{8} 4 iterations \(4 succeeded\) \d/);
     expect(r.stderr).not.toMatch(/Trace-|Score user-\d|Map-[0-9a-f]{8}-/);
   }, T);
+
+  it('a Map whose iteration raises: that iteration once with its index and traceback, the Map once without repeating the cause', async () => {
+    const r = await run('map_flow', { users: [1, null, 3] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\n {4}✗ Score user \[1\] raised TypeError after \d+ ms: unsupported operand type\(s\) for \*: 'NoneType' and 'int' \(project\.py:\d+\)\n/);
+    expect(r.stderr).toMatch(/\n {2}✗ Map-[0-9a-f]{8} failed after \d+ ms: TypeError — 3 iterations \(\d succeeded, 1 failed\) \(project\.py:\d+\)\n/);
+    expect(r.stderr.match(/✗/g)).toHaveLength(2);
+    expect(r.stderr.match(/Traceback/g)).toHaveLength(1);
+  }, T);
 });
 
 describe('fluxio run --log-level', () => {
