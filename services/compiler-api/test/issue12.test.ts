@@ -151,6 +151,20 @@ def main(data):
     expect([r.status, r.error]).toEqual(['FAILED', 'CardExpired']);
   });
 
+  test('except Base lists a subclass defined after the state machine too (Python matches at run time)', async () => {
+    const g = await guards(`${ONE_TASK}
+def main(data):
+    try:
+        Charge(data)
+    except PaymentDeclined:
+        pass
+
+class Fraud(CardExpired):
+    pass
+`);
+    expect(g.catch).toEqual([['PaymentDeclined', 'CardExpired', 'CardStolen', 'Fraud']]);
+  });
+
   test('a manifest without exception classes has no exceptions field', async () => {
     const m = await compileOk('class A(Task):\n    pass\n\ndef main(data):\n    A(data)\n');
     expect('exceptions' in m).toBe(false);
@@ -158,7 +172,7 @@ def main(data):
 
   test.each<[string, string, string]>([
     ['an unknown exception base', 'class E(MyBaseError):\n    pass\n', '`MyBaseError` is not a built-in exception or an exception class defined above'],
-    ['a base defined later', 'class E(Later):\n    pass\n\nclass Later(Exception):\n    pass\n', 'only Task classes and exception classes are supported'],
+    ['a base defined later', 'class E(Later):\n    pass\n\nclass Later(Exception):\n    pass\n', 'the exception class Later is defined later (line 4)'],
     ['a base error defined later', 'class E(LaterError):\n    pass\n\nclass LaterError(Exception):\n    pass\n', 'the exception class LaterError is defined later (line 4)'],
     ['a built-in name', 'class KeyError(Exception):\n    pass\n', 'KeyError is a built-in exception'],
     ['a plain class', 'class Helper:\n    pass\n', 'or `class Helper(Exception):` for an error to raise and catch'],

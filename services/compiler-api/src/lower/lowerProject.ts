@@ -3,7 +3,7 @@ import type { Manifest } from '@fluxio/contracts/manifest';
 import type { DiagnosticSink } from '../parse/source.ts';
 import { ProjectScope } from './scope.ts';
 import { mapIteratorNames, topLevelDefinitions } from './scan/moduleScan.ts';
-import { lowerClass } from './scan/classes.ts';
+import { isExceptionClass, lowerClass } from './scan/classes.ts';
 import { lowerStateMachineFunction } from './scan/stateMachineFunction.ts';
 
 export { DEFAULT_TASK_ATTRIBUTES } from './scan/taskClass.ts';
@@ -38,7 +38,17 @@ export class ProjectLowerer {
       if (name && !s.laterNames.has(name)) s.laterNames.set(name, def.startIndex);
     }
     for (const name of mapIteratorNames(root)) s.mapIterators.add(name);
+    // Exception classes first (in source order): in Python `except Base` catches a subclass
+    // defined anywhere in the module, so every state machine must see the whole hierarchy.
+    const early = new Set<Node>();
     for (const { def, decorators } of top) {
+      if (def.type === 'class_definition' && decorators.length === 0 && isExceptionClass(s, def)) {
+        lowerClass(s, def, decorators);
+        early.add(def);
+      }
+    }
+    for (const { def, decorators } of top) {
+      if (early.has(def)) continue;
       if (def.type === 'class_definition') lowerClass(s, def, decorators);
       else lowerStateMachineFunction(s, def, decorators);
     }

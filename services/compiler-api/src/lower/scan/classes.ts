@@ -3,6 +3,12 @@ import type { ProjectScope } from '../scope.ts';
 import { lowerExceptionClass } from './exceptionClass.ts';
 import { lowerTaskClass } from './taskClass.ts';
 
+/** True when `node` is `class Name(B1, ...)` with every base a known exception class (so far). */
+export function isExceptionClass(s: ProjectScope, node: Node): boolean {
+  const bases = node.childForFieldName('superclasses')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+  return bases.length > 0 && bases.every((b) => s.exceptions.has(b!.text));
+}
+
 /** Reads a module-level class (spec §2.1): a Task class or an exception class; anything else is reported. */
 export function lowerClass(s: ProjectScope, node: Node, decorators: Node[]): void {
   const name = node.childForFieldName('name')?.text ?? '';
@@ -14,6 +20,16 @@ export function lowerClass(s: ProjectScope, node: Node, decorators: Node[]): voi
     return;
   }
   if (!baseNames.includes('Task') && baseNames.length > 0 && baseNames.every((b) => s.exceptions.has(b))) {
+    // a project base must be defined above, as Python evaluates bases when the class statement runs
+    const later = baseNames.find((b) => !s.exceptions.isBuiltin(b) && (s.laterNames.get(b) ?? 0) > node.startIndex);
+    if (later) {
+      s.sink.error(
+        'DSL.ClassBase',
+        `the exception class ${later} is defined later (line ${s.sink.lines.position(s.laterNames.get(later)!).line}); define it above ${name}`,
+        bases.find((b) => b!.text === later) ?? node,
+      );
+      return;
+    }
     lowerExceptionClass(s, node, name, baseNames);
     return;
   }
