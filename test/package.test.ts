@@ -324,9 +324,9 @@ process.stdout.write(JSON.stringify({ result: res }) + '\\n');`,
       }
       const s3 = items.find((s) => s.Action.includes('s3:PutObject'))!;
       expect(s3.Resource).toEqual([{ 'Fn::Sub': '${FluxioStateDataBucket.Arn}/workflow_state_data/*' }]);
-      // Stop: only executions of this stage's state machines (<stage>-<project>-<fn>), never execution:*:*.
+      // Stop: only executions of this stage's state machines (fluxio-<stage>-<project>-<fn>, the deployer's names), never execution:*:*.
       const states = stop.find((s) => s.Action.includes('states:StopExecution'))!;
-      expect(states.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:ci-*:*' }]);
+      expect(states.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:fluxio-ci-*:*' }]);
     });
 
     it('the bundled items handler, run like Lambda on the aws target, stores and reads an item in DynamoDB (dynalite)', async () => {

@@ -19,6 +19,7 @@ import { PythonWorkerPool, type PythonTaskError } from '../workers/workerPool.ts
 import { allStates, createTaskHandler, taskTargetOf, TaskError, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext, type TaskTarget } from './taskHandlers.ts';
 import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
 import { openStateData, type StateDataEndpoint, type StateDataOption } from '../stateData/stateData.ts';
+import { projectOfLocalStateMachine } from '@fluxio/state-data/stateMachineNames';
 import type { RunEvent } from './events.ts';
 import { HistoryCounter, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, capCause, executionInputProblem, type ExecutionInputProblem } from './limits.ts';
 
@@ -410,8 +411,9 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       stopInfo ??= { error, cause };
       execution.abort();
     };
-    const owner = req.stateMachineName.replace(/-[^-]*$/, ''); // <project>-<fn>: the project that may stop it
-    stateData?.executions?.register(req.executionName, abort, owner);
+    // The project that may stop it: fluxio-local-<project>-<fn> (deployed) or <project>-<fn> (a development run).
+    const owner = projectOfLocalStateMachine(req.stateMachineName);
+    if (owner !== undefined) stateData?.executions?.register(req.executionName, abort, owner);
     const onSignal = () => {
       const reason = req.signal?.reason;
       abort(undefined, reason instanceof Error && reason.name !== 'AbortError' ? reason.message : undefined);
@@ -431,7 +433,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       return { status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: inner.message ?? String(inner), startDate, stopDate };
     } finally {
       req.signal?.removeEventListener('abort', onSignal);
-      stateData?.executions?.finish(req.executionName, owner);
+      if (owner !== undefined) stateData?.executions?.finish(req.executionName, owner);
     }
   };
 

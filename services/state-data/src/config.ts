@@ -12,7 +12,7 @@
  * | `FLUXIO_BLOB_DIR` | blob directory (embedded) | required on embedded |
  * | `FLUXIO_STATE_DATA_TTL_SECONDS` | default item lifetime, seconds | 604800 (7 days) |
  * | `FLUXIO_STATE_DATA_MAX_TTL_SECONDS` | longest lifetime a request may ask for | 31622400 (366 days) |
- * | `FLUXIO_STAGE` | deployment stage: the stop function accepts only executions of state machines `<stage>-<project>-<fn>` | none (`<project>-<fn>`) |
+ * | `FLUXIO_STAGE` | deployment stage: the stop function accepts only executions of state machines `fluxio-<stage>-<project>-<fn>` (the deployer's names) | none (the local platform's names: `fluxio-local-<project>-<fn>`, `<project>-<fn>`) |
  * | `FLUXIO_AWS_ACCOUNT_ID` | the stop function accepts only execution ARNs of this account | any (IAM scopes it) |
  */
 import { DEFAULT_STATE_DATA_TABLE, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS } from '@fluxio/contracts/schemas/stateData';

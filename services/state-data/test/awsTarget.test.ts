@@ -24,7 +24,8 @@ import { handler as items } from '../src/handlers/items.ts';
 import { handler as stop } from '../src/handlers/stop.ts';
 
 const BUCKET = 'fluxio-state-data-test';
-const ARN = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:demo-main:${name}`;
+/** An execution of project demo's state machine `main`, named as the deployer names it on stage prod. */
+const ARN = (name: string, machine = 'fluxio-prod-demo-main') => `arn:aws:states:us-east-1:123456789012:execution:${machine}:${name}`;
 
 let dynalite: EmbeddedDynalite;
 let s3: S3rver;
@@ -32,7 +33,8 @@ let s3Dir: string;
 let s3Endpoint: string;
 let sfn: http.Server;
 let server: RunningServer;
-const executions = new Map<string, { status: string; error?: string; cause?: string }>();
+/** Executions of the double by ARN; `machine` overrides the state machine DescribeExecution names (default: the ARN's). */
+const executions = new Map<string, { status: string; error?: string; cause?: string; machine?: string }>();
 const sfnCalls: { target: string; body: Record<string, unknown> }[] = [];
 
 /** Step Functions double: DescribeExecution and StopExecution over awsJson1_0. */
@@ -52,7 +54,8 @@ function startSfnDouble(): Promise<string> {
         return;
       }
       if (target === 'DescribeExecution') {
-        res.end(JSON.stringify({ executionArn: body.executionArn, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:demo-main', status: exec.status, startDate: 1 }));
+        const machine = exec.machine ?? String(body.executionArn).split(':')[6];
+        res.end(JSON.stringify({ executionArn: body.executionArn, stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${machine}`, status: exec.status, startDate: 1 }));
       } else if (target === 'StopExecution') {
         Object.assign(exec, { status: 'ABORTED', error: body.error, cause: body.cause });
         res.end(JSON.stringify({ stopDate: 2 }));
@@ -85,6 +88,7 @@ beforeAll(async () => {
       FLUXIO_DYNAMODB_ENDPOINT: dynalite.endpoint,
       FLUXIO_S3_ENDPOINT: s3Endpoint,
       FLUXIO_SFN_ENDPOINT: sfnEndpoint,
+      FLUXIO_STAGE: 'prod',
       AWS_REGION: 'us-east-1',
     }),
   );
@@ -166,29 +170,62 @@ describe('aws target (DynamoDB + S3 + Step Functions adapters)', () => {
     const beta = await post('beta', ARN('exec-guarded'));
     expect(beta.status, await beta.clone().text()).toBe(403);
     expect((await beta.json()).error).toMatchObject({ code: 'StateData.ExecutionNotInProject' });
-    // project "demo-x" would own demo-x-<fn>, not demo-main; project "demo" does not own demo-x-main
-    expect((await post('demo', 'arn:aws:states:us-east-1:123456789012:execution:demo-x-main:exec-guarded')).status).toBe(403);
+    for (const machine of [
+      'fluxio-prod-demo-x-main', // project "demo-x"'s: project "demo" does not own it
+      'fluxio-dev-demo-main', // demo's, but of another stage
+      'prod-demo-main', // not a name the deployer makes (the old <stage>-<project>-<fn> rule)
+      'demo-main', // a local development run's name
+    ]) {
+      executions.set(ARN('exec-guarded', machine), { status: 'RUNNING' });
+      expect((await post('demo', ARN('exec-guarded', machine))).status, machine).toBe(403);
+    }
     // another region
-    expect((await post('demo', 'arn:aws:states:eu-west-1:123456789012:execution:demo-main:exec-guarded')).status).toBe(403);
+    expect((await post('demo', 'arn:aws:states:eu-west-1:123456789012:execution:fluxio-prod-demo-main:exec-guarded')).status).toBe(403);
     expect(sfnCalls.filter((c) => c.target === 'StopExecution').length).toBe(stopsBefore);
     expect(executions.get(ARN('exec-guarded'))).toEqual({ status: 'RUNNING' });
     // the owner still can
     expect((await post('demo', ARN('exec-guarded'))).status).toBe(200);
     expect(executions.get(ARN('exec-guarded'))!.status).toBe('ABORTED');
+    // a project whose name has "-" in it owns fluxio-prod-<project>-<fn>
+    executions.set(ARN('exec-guarded', 'fluxio-prod-demo-x-main'), { status: 'RUNNING' });
+    expect((await post('demo-x', ARN('exec-guarded', 'fluxio-prod-demo-x-main'))).status).toBe(200);
   });
 
-  it('with a stage, only <stage>-<project>-<fn> machines are the project\'s, and DescribeExecution must agree before StopExecution', async () => {
+  it('the stop function accepts the names the deployer gives (fluxio-<stage>-<project>-<fn>, shared rule) and refuses a shortened name it cannot read back', async () => {
+    const { stateMachineName } = await import('@fluxio/contracts/names');
+    const machine = stateMachineName({ stage: 'prod', project: 'billing-eu', fn: 'nightly_run' });
+    expect(machine).toBe('fluxio-prod-billing-eu-nightly_run');
+    executions.set(ARN('exec-named', machine), { status: 'RUNNING' });
+    const client = new StateDataClient({ baseUrl: server.url, project: 'billing-eu', execution: 'exec-named' });
+    expect(await client.stopExecution({ error: 'Done', cause: 'early', executionArn: ARN('exec-named', machine) })).toBe('stopped');
+    expect(executions.get(ARN('exec-named', machine))).toMatchObject({ status: 'ABORTED', error: 'Done', cause: 'early' });
+    // > 80 characters: shortened with a hash, the project's end is cut away, so it is refused rather than guessed
+    const long = `p${'x'.repeat(60)}`;
+    const shortened = stateMachineName({ stage: 'prod', project: long, fn: 'a_long_function_name' });
+    expect(shortened).toHaveLength(80);
+    executions.set(ARN('exec-long', shortened), { status: 'RUNNING' });
+    const res = await fetch(`${server.url}/v1/projects/${long}/executions/exec-long/stop`, { method: 'POST', body: JSON.stringify({ executionArn: ARN('exec-long', shortened) }) });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.message).toContain('shortened');
+    expect(executions.get(ARN('exec-long', shortened))).toEqual({ status: 'RUNNING' });
+  });
+
+  it('with a stage, only fluxio-<stage>-<project>-<fn> machines are the project\'s, and DescribeExecution must agree before StopExecution', async () => {
     const { SfnExecutionController } = await import('../src/adapters/SfnExecutionController.ts');
     const endpoint = `http://127.0.0.1:${(sfn.address() as AddressInfo).port}`;
-    const controller = new SfnExecutionController({ clientConfig: { endpoint, region: 'us-east-1' }, stage: 'prod', region: 'us-east-1' });
+    const controller = new SfnExecutionController({ clientConfig: { endpoint, region: 'us-east-1' }, stage: 'staging', region: 'us-east-1' });
+    // prod's machine: not this stage's
     executions.set(ARN('exec-staged'), { status: 'RUNNING' });
-    // unprefixed machine: not this stage's
     await expect(controller.stop('demo', ARN('exec-staged'), {})).rejects.toMatchObject({ code: 'StateData.ExecutionNotInProject', statusCode: 403 });
-    // prefixed ARN, but Step Functions describes an execution of demo-main (the double): refused before StopExecution
-    const staged = 'arn:aws:states:us-east-1:123456789012:execution:prod-demo-main:exec-staged';
-    executions.set(staged, { status: 'RUNNING' });
+    // this stage's ARN, but Step Functions describes an execution of another project's machine: refused before StopExecution
+    const staged = ARN('exec-staged', 'fluxio-staging-demo-main');
+    executions.set(staged, { status: 'RUNNING', machine: 'fluxio-staging-other-main' });
     await expect(controller.stop('demo', staged, {})).rejects.toMatchObject({ code: 'StateData.ExecutionNotInProject' });
-    expect(executions.get(staged)).toEqual({ status: 'RUNNING' });
+    expect(executions.get(staged)).toMatchObject({ status: 'RUNNING' });
+    // Step Functions agrees: stopped
+    executions.set(staged, { status: 'RUNNING' });
+    expect(await controller.stop('demo', staged, { error: 'E', cause: 'C' })).toBe('stopped');
+    expect(executions.get(staged)).toMatchObject({ status: 'ABORTED', error: 'E', cause: 'C' });
     controller.client.destroy();
   });
 

@@ -6,7 +6,7 @@
  */
 import type { ExecutionController, StopOutcome } from '../ports.ts';
 import { StateDataError } from '../errors.ts';
-import { parseExecutionArn, projectOfStateMachine } from '../stateMachineNames.ts';
+import { parseExecutionArn, projectOfLocalStateMachine } from '../stateMachineNames.ts';
 
 /** Aborts a local execution; `error`/`cause` become the ABORTED execution's error and cause. */
 export type AbortExecution = (error?: string, cause?: string) => void;
@@ -42,21 +42,21 @@ export class InMemoryExecutionRegistry implements ExecutionController {
   }
 
   /**
-   * Stop `execution` (a name, or a local execution ARN whose state machine
-   * `<project>-<fn>` must be `project`'s) of `project`.
+   * Stop `execution` (a name, or a local execution ARN whose state machine —
+   * `fluxio-local-<project>-<fn>` or `<project>-<fn>` — must be `project`'s) of `project`.
    * @throws StateDataError 404 `StateData.ExecutionNotFound` (no such execution in this project); 403 `StateData.ExecutionNotInProject`
    */
   async stop(project: string, execution: string, options: { error?: string; cause?: string }): Promise<StopOutcome> {
     let name = execution;
     if (execution.startsWith('arn:')) {
       const arn = parseExecutionArn(execution);
-      const owner = arn && projectOfStateMachine(arn.stateMachine);
+      const owner = arn && projectOfLocalStateMachine(arn.stateMachine);
       if (!arn) throw new StateDataError('StateData.InvalidExecutionArn', 400, `${execution} is not an execution ARN.`);
       if (owner !== project)
         throw new StateDataError(
           'StateData.ExecutionNotInProject',
           403,
-          `Execution ${execution} belongs to state machine ${arn.stateMachine}, not to a state machine of project ${project} (named ${project}-<function>). A project stops only its own executions.`,
+          `Execution ${execution} belongs to state machine ${arn.stateMachine}, not to a state machine of project ${project} (named fluxio-local-${project}-<function> or ${project}-<function>). A project stops only its own executions.`,
           { execution },
         );
       name = arn.execution;

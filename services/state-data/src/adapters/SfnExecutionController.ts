@@ -6,19 +6,23 @@
  *
  * A project stops only its own executions (issue 11): the ARN must be exactly
  * an execution of one of the project's state machines of this stage
- * (`<stage>-<project>-<fn>`, stateMachineNames.ts), in this region (and
+ * (`fluxio-<stage>-<project>-<fn>`, the deployer's rule: `@fluxio/contracts/names`),
+ * in this region (and
  * account, when configured), and DescribeExecution must confirm that state
  * machine before StopExecution is called.
  */
 import { SFNClient, type SFNClientConfig, DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ExecutionController, StopOutcome } from '../ports.ts';
 import { StateDataError } from '../errors.ts';
-import { parseExecutionArn, projectOfStateMachine } from '../stateMachineNames.ts';
+import { parseExecutionArn, projectOfLocalStateMachine, projectOfStateMachine } from '../stateMachineNames.ts';
 
 export interface SfnExecutionControllerOptions {
   client?: SFNClient;
   clientConfig?: SFNClientConfig;
-  /** The deployment stage: state machines are named `<stage>-<project>-<fn>` (`FLUXIO_STAGE`). Omit for `<project>-<fn>`. */
+  /**
+   * The deployment stage: the project's state machines are `fluxio-<stage>-<project>-<fn>` (`FLUXIO_STAGE`).
+   * Omit against the local platform: `fluxio-local-<project>-<fn>` or `<project>-<fn>` (stateMachineNames.ts `projectOfLocalStateMachine`).
+   */
   stage?: string;
   /** Only ARNs of this region are accepted (`AWS_REGION`). */
   region?: string;
@@ -46,10 +50,13 @@ const notFound = (execution: string, cause?: unknown) =>
 /** Step Functions-backed {@link ExecutionController}. `execution` must be a full execution ARN. */
 export class SfnExecutionController implements ExecutionController {
   readonly client: SFNClient;
-  private readonly prefix: string;
+  private readonly ownerOf: (stateMachine: string) => string | undefined;
+  private readonly named: (project: string) => string;
   constructor(private readonly options: SfnExecutionControllerOptions = {}) {
     this.client = options.client ?? new SFNClient({ maxAttempts: 6, ...options.clientConfig });
-    this.prefix = options.stage ? `${options.stage}-` : '';
+    const stage = options.stage;
+    this.ownerOf = stage ? (name) => projectOfStateMachine(name, stage) : projectOfLocalStateMachine;
+    this.named = (project) => (stage ? `fluxio-${stage}-${project}-<function>` : `fluxio-local-${project}-<function> or ${project}-<function>`);
   }
 
   /** Check that `execution` is exactly an execution ARN of `project`'s state machines here. @throws StateDataError 403 / 400 */
@@ -58,9 +65,9 @@ export class SfnExecutionController implements ExecutionController {
     if (!arn) throw new StateDataError('StateData.InvalidExecutionArn', 400, `${execution} is not a valid execution ARN.`);
     if (this.options.region && arn.region !== this.options.region) throw notInProject(execution, project, `it is in region ${arn.region}, this platform in ${this.options.region}`);
     if (this.options.account && arn.account !== this.options.account) throw notInProject(execution, project, `it is in another AWS account (${arn.account})`);
-    const owner = projectOfStateMachine(arn.stateMachine, this.prefix);
+    const owner = this.ownerOf(arn.stateMachine);
     if (owner !== project)
-      throw notInProject(execution, project, `its state machine ${arn.stateMachine} is not named ${this.prefix}${project}-<function>`);
+      throw notInProject(execution, project, `its state machine ${arn.stateMachine} is not named ${this.named(project)} (a name shortened to 80 characters cannot be checked)`);
   }
 
   async stop(project: string, execution: string, options: { error?: string; cause?: string }): Promise<StopOutcome> {
@@ -77,7 +84,7 @@ export class SfnExecutionController implements ExecutionController {
       const machine = described.stateMachineArn?.split(':stateMachine:')[1]?.split(':')[0];
       if (described.executionArn && described.executionArn !== execution)
         throw notInProject(execution, project, `Step Functions describes it as ${described.executionArn}`);
-      if (machine !== undefined && projectOfStateMachine(machine, this.prefix) !== project)
+      if (machine !== undefined && this.ownerOf(machine) !== project)
         throw notInProject(execution, project, `it runs state machine ${machine}`);
       if (described.status && described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') return 'already-finished';
       await this.client.send(
