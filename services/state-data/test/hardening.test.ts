@@ -116,6 +116,21 @@ describe('projects are isolated', () => {
     expect((await call('POST', '/v1/projects/alpha/executions/run-9/stop', JSON.stringify({ executionArn: arn }))).body).toEqual({ status: 'stopped' });
     expect(aborted).toEqual(['beta', 'alpha']);
   });
+
+  it('a deployed state machine (fluxio-local-<project>-<fn>) is its project\'s: a project named after its prefix cannot stop it', async () => {
+    const aborted: string[] = [];
+    registry.register('run-d', (error, cause) => aborted.push(`${error}: ${cause}`), 'billing-eu');
+    const arn = 'arn:aws:states:us-east-1:000000000000:execution:fluxio-local-billing-eu-main:run-d';
+    // "billing" is a prefix of "billing-eu"; "fluxio-local-billing-eu" is what reading the name as <project>-<fn> would give
+    for (const project of ['billing', 'fluxio-local-billing-eu', 'eu']) {
+      const res = await call('POST', `/v1/projects/${project}/executions/run-d/stop`, JSON.stringify({ executionArn: arn }));
+      expect([res.status, res.body.error.code], project).toEqual([403, 'StateData.ExecutionNotInProject']);
+    }
+    expect(aborted).toEqual([]);
+    const own = await call('POST', '/v1/projects/billing-eu/executions/run-d/stop', JSON.stringify({ executionArn: arn, error: 'Off', cause: 'flag' }));
+    expect(own.body).toEqual({ status: 'stopped' });
+    expect(aborted).toEqual(['Off: flag']);
+  });
 });
 
 describe('bad input is a 4xx and stores nothing', () => {
