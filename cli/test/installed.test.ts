@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.ts';
 
@@ -149,7 +150,7 @@ describe('the installed fluxio CLI (npm pack, npm install -g, outside the checko
     expect(r.stderr).not.toContain('internal error');
   });
 
-  it('fluxio serve: the platform on port 0, its OpenAPI servers entry and a run over HTTP', async () => {
+  it('fluxio serve: the platform on port 0, its OpenAPI servers entry, a run over HTTP, fluxio deploy and an execution of the alias', async () => {
     const child = spawn('fluxio', ['serve', '--port', '0', '--data-dir', join(tmp, 'data'), '--workers', '1'], {
       cwd: project,
       env: cleanEnv(NATIVE, join(globalPrefix, 'bin')),
@@ -176,6 +177,21 @@ describe('the installed fluxio CLI (npm pack, npm install -g, outside the checko
       });
       const run = (await res.json()) as { status: string; output: Record<string, unknown> };
       expect(run).toMatchObject({ status: 'SUCCEEDED', output: { tier: 'big' } });
+
+      // fluxio deploy to it: the deployer packs the task runtime of the installed bundle into the function
+      const deployed = await fluxio(['deploy', '.', '--url', url, '--json']);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const record = JSON.parse(deployed.stdout) as { stateMachines: Record<string, { aliasArn: string }> };
+      const sfn = new SFNClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: record.stateMachines.main.aliasArn, input: JSON.stringify(ORDER) }));
+      let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      while (described.status === 'RUNNING') {
+        await new Promise((r) => setTimeout(r, 100));
+        described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      }
+      expect(described.status, described.cause).toBe('SUCCEEDED');
+      expect(JSON.parse(described.output!)).toMatchObject({ priced: { total: 112 }, tier: 'big' });
+      sfn.destroy();
     } finally {
       child.kill('SIGINT');
     }
