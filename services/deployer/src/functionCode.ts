@@ -6,8 +6,8 @@
  * extracted `run` method as `fluxio_task_run.py`, which
  * `fluxio_task.entry.lambda_handler` loads (its default `FLUXIO_TASK_SOURCE_FILE`).
  *
- * The zip is deterministic (entries sorted, every timestamp 1980-01-01, mode
- * 0644, one compression level), so unchanged code zips to the same bytes and
+ * The zip is the bundle's deterministic zip (shared/src/bundle/deterministicZip.ts:
+ * entries sorted, every timestamp 1980-01-01, mode 0644, one compression level), so unchanged code zips to the same bytes and
  * the same Lambda `CodeSha256`; {@link codeAndConfigSha256} decides whether a
  * new version is published.
  */
@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { unzipSync } from 'fflate';
+import { deterministicZip, type ZipFiles } from '@fluxio/contracts/bundle/deterministicZip';
 import type { ManifestTask } from '@fluxio/contracts/manifest';
 import type { FunctionConfig } from './ports.ts';
 
@@ -28,11 +29,7 @@ export const RUN_SOURCE_FILE = 'fluxio_task_run.py';
 /** Directory of the `fluxio_task` package in this repository. */
 export const DEFAULT_TASK_RUNTIME_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/python/fluxio_task');
 
-const ZIP_EPOCH = new Date(1980, 0, 1, 0, 0, 0);
-const FILE_ATTRS = (0o100644 << 16) >>> 0;
-
-/** Files of a zip, path → bytes. */
-export type ZipFiles = Record<string, Uint8Array>;
+export type { ZipFiles };
 
 /** The `fluxio_task` package's `.py` files, as zip entries `fluxio_task/<file>`. */
 export async function loadTaskRuntime(dir: string = DEFAULT_TASK_RUNTIME_DIR): Promise<ZipFiles> {
@@ -49,13 +46,6 @@ export function unzipBundle(zip: Uint8Array): ZipFiles {
   const files = unzipSync(zip);
   for (const path of Object.keys(files)) if (path.endsWith('/')) delete files[path];
   return files;
-}
-
-/** A deterministic zip of `files`. */
-export function deterministicZip(files: ZipFiles): Uint8Array {
-  const entries: Zippable = {};
-  for (const path of Object.keys(files).sort()) entries[path] = [files[path]!, { mtime: ZIP_EPOCH, attrs: FILE_ATTRS, os: 3, level: 6 }];
-  return zipSync(entries);
 }
 
 /**

@@ -5,10 +5,10 @@
  * project is deployed. `fluxio deploy` uploads it; the deployer unpacks it into
  * every task function's code.
  *
- * Deterministic: entries sorted by path, every timestamp 1980-01-01 00:00 (the
- * earliest DOS date a zip can hold), every file mode 0644, one compression
- * level, so an unchanged tree always hashes the same whatever its mtimes, and
- * an unchanged bundle is never re-uploaded or re-published.
+ * Deterministic ({@link deterministicZip}: entries sorted by path, every
+ * timestamp 1980-01-01 00:00, every file mode 0644, one compression level), so
+ * an unchanged tree always hashes the same whatever its mtimes, and an
+ * unchanged bundle is never re-uploaded or re-published.
  *
  * Left out: the directories `.fluxio/`, `.git/`, `__pycache__/` and
  * `node_modules/` at any depth, `*.pyc` files, the `.fluxioignore` file itself,
@@ -23,9 +23,9 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { zipSync, type Zippable } from 'fflate';
 import ignoreModule from 'ignore';
 import { MAX_BUNDLE_BYTES } from '../schemas/deployments.ts';
+import { deterministicZip, type ZipFiles } from './deterministicZip.ts';
 
 // `ignore` is CommonJS whose types declare an ES default export: under NodeNext the default
 // import is module.exports (the function itself, which also carries `.default`).
@@ -49,15 +49,6 @@ export const BUNDLE_EXCLUDED_DIRECTORIES = ['.fluxio', '.git', '__pycache__', 'n
 
 /** The ignore file at the project root (gitignore syntax). */
 export const FLUXIO_IGNORE_FILE = '.fluxioignore';
-
-/** The entry timestamp of every zip entry: 1980-01-01 00:00 local time (zip's DOS epoch; fflate encodes local time). */
-const ZIP_EPOCH = new Date(1980, 0, 1, 0, 0, 0);
-/** Unix mode of every entry (regular file, rw-r--r--) in the external attributes' high 16 bits. */
-const ZIP_FILE_ATTRS = (0o100644 << 16) >>> 0;
-/** Made by Unix (so `attrs` is read as a Unix mode). */
-const ZIP_OS_UNIX = 3;
-/** Deflate level: fixed, part of the determinism. */
-const ZIP_LEVEL = 6;
 
 /** A refused bundle. `code` is one of the `Deploy.*` codes below. */
 export class ProjectBundleError extends Error {
@@ -180,16 +171,16 @@ export async function createProjectBundle(dir: string, options: CreateProjectBun
   const inputBytes = entries.reduce((n, e) => n + e.size, 0);
   if (inputBytes > maxBytes * (MAX_BUNDLE_INPUT_BYTES / MAX_BUNDLE_BYTES)) throw tooLarge(dir, inputBytes, maxBytes, entries, 'holds');
 
-  const files: Zippable = {};
+  const files: ZipFiles = {};
   // 64 reads at a time: a tree of many thousands of files never runs out of file descriptors (EMFILE).
   for (let i = 0; i < entries.length; i += 64) {
     const batch = entries.slice(i, i + 64);
     const contents = await Promise.all(batch.map((e) => readFile(e.abs)));
     batch.forEach((e, j) => {
-      files[e.path] = [contents[j]!, { level: ZIP_LEVEL, mtime: ZIP_EPOCH, os: ZIP_OS_UNIX, attrs: ZIP_FILE_ATTRS }];
+      files[e.path] = contents[j]!;
     });
   }
-  const zip = zipSync(files, { level: ZIP_LEVEL, mtime: ZIP_EPOCH });
+  const zip = deterministicZip(files);
   if (zip.length > maxBytes) throw tooLarge(dir, zip.length, maxBytes, entries, 'zips to');
   return {
     zip,
