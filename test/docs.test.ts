@@ -4,12 +4,15 @@
  * and must have no errors. A block marked ```python title="error: DSL.Code"
  * shows something the compiler refuses: it must fail, with that code.
  * Blocks without `def main` (task code, fragments) are not compiled.
+ * Blocks titled "run: …" are also run with `fluxio run` (real Python tasks)
+ * and must give the output the page shows.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadCompiler } from '@fluxio/compiler-api';
-import { REPO_ROOT } from './helpers.ts';
+import { REPO_ROOT, runFluxio } from './helpers.ts';
 
 interface Example {
   file: string;
@@ -67,5 +70,52 @@ describe('docs/ examples', () => {
     }
     expect(result.ok, `${example.file}:${example.line} is marked title="error" but compiles`).toBe(false);
     if (!result.ok && expected[1]) expect(result.errors.map((e) => e.code)).toContain(expected[1]);
+  });
+});
+
+/** What the pages show for each "run: …" example: its input and (part of) its output. */
+const RUNS: Record<string, { input: unknown; output: Record<string, unknown> }> = {
+  'run: a project': { input: { user: { name: 'sue' } }, output: { greeting: 'hello sue' } },
+  'run: try/except': { input: { card: 'expired' }, output: { err: { Error: 'CardExpired', Cause: 'card 4242 expired' }, declined: true } },
+  'run: map over a plain list': {
+    input: { numbers: [1, 2, 3] },
+    output: {
+      doubled: [
+        { context_index: 0, context_value: 1, doubled: 2 },
+        { context_index: 1, context_value: 2, doubled: 4 },
+        { context_index: 2, context_value: 3, doubled: 6 },
+      ],
+    },
+  },
+  'run: map over a put_items pointer': {
+    input: {},
+    output: {
+      people: { key: 'people', items: [1, 1] },
+      iterations: [
+        { context_index: 0, context_value: 1, items_result_key: 'people', seen: { key: 'people', value: 1 } },
+        { context_index: 1, context_value: 1, items_result_key: 'people', seen: { key: 'people', value: 1 } },
+      ],
+      greetings: ['hello sue (#0)', 'hello jae (#1)'],
+    },
+  },
+};
+
+describe('docs/ examples run as the pages show', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fluxio-docs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const runnable = examples.filter((e) => /title="run: /.test(e.info));
+
+  it('every "run:" example has its expected output here', () => {
+    expect(runnable.map((e) => /title="(run: [^"]+)"/.exec(e.info)![1]).sort()).toEqual(Object.keys(RUNS).sort());
+  });
+
+  it.each(runnable.map((e) => [/title="(run: [^"]+)"/.exec(e.info)![1], e] as const))('%s', async (title, example) => {
+    const file = join(dir, `${title.replace(/\W+/g, '-')}.py`);
+    writeFileSync(file, example.source);
+    const r = await runFluxio(['run', file, '--input', JSON.stringify(RUNS[title].input), '--json', '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const body = JSON.parse(r.stdout) as { status: string; output: Record<string, unknown> };
+    expect(body.status).toBe('SUCCEEDED');
+    expect(body.output).toMatchObject(RUNS[title].output);
   });
 });
