@@ -15,7 +15,10 @@
  * binaries of the parser (embedded as bytes, scripts/esbuild-plugins.cjs) go
  * into the bundle, and the packed package has no dependency but the native ones.
  *
- * Output (gitignored, rebuilt on every pack; nothing is committed):
+ * Output (gitignored, rebuilt on every pack; nothing is committed, and no
+ * `prepare` script builds it on `npm ci`: in a checkout cli/bin/fluxio.mjs runs
+ * the sources through tsx, so only packing needs the bundle, and a committed or
+ * install-time copy could only go stale):
  *   cli/dist/fluxio.mjs          `main` of cli/src/main.ts (cli/bin/fluxio.mjs calls it)
  *   cli/dist/compileWorker.mjs   the compile worker thread of `fluxio serve` (compilePool.ts)
  *   cli/dist/*-<hash>.mjs        chunks: each command loads only what it uses
