@@ -51,7 +51,7 @@ export interface AwsStateDataOptions {
   dynamodb?: DynamoDBClientConfig;
   s3?: S3ClientConfig;
   sfn?: SFNClientConfig;
-  /** Deployment stage (state machines `<stage>-<project>-<fn>`), for the stop ownership check. */
+  /** Deployment stage (state machines `fluxio-<stage>-<project>-<fn>`, the deployer's names), for the stop ownership check. */
   stage?: string;
   /** Create missing tables (only against a local DynamoDB). @default false */
   autoCreateTables?: boolean;
