@@ -198,11 +198,15 @@ describe('the installed fluxio CLI (npm pack, npm install -g, outside the checko
     expect(await exited).toBe(0);
   });
 
-  it('npx --prefix DIR fluxio: the CLI installed into a directory, run from the project', async () => {
+  it('npx --prefix DIR fluxio (installed into a directory) and npx fluxio (installed globally), run from the project', async () => {
     await npm(['install', '--prefix', localPrefix, tarball], tmp);
     const r = await exec('npx', ['--prefix', localPrefix, '--offline', '--cache', join(tmp, 'npm-cache'), 'fluxio', 'compile', 'project.py', '--format', 'mermaid'], { cwd: project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^flowchart TD/m);
     expect(r.stdout).toContain('Price order');
+    // after `npm install -g`, a bare `npx fluxio` in a project finds the global install, not the registry
+    const global = await exec('npx', ['--offline', '--cache', join(tmp, 'npm-cache'), 'fluxio', '--version'], { cwd: project, env: cleanEnv({ npm_config_prefix: globalPrefix }) });
+    expect(global.code, global.stderr).toBe(0);
+    expect(global.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
