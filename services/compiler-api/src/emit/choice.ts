@@ -22,11 +22,11 @@ const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=
 const ISINSTANCE: Record<string, string> = { str: 'IsString', int: 'IsNumeric', float: 'IsNumeric', bool: 'IsBoolean', datetime: 'IsTimestamp' };
 
 const HINT =
-  'write a comparison such as data["x"] == "a", data["n"] > 3, "k" in data, data["x"] is None, bool(data["f"]), isinstance(data["x"], str), fnmatch(data["s"], "log-*") or timestamp(data["t"]) < "2024-01-01T00:00:00Z" (see CHOICE.md)';
+  'write a comparison such as data["x"] == "a", data["n"] > 3, "k" in data, data["x"] is None, bool(data["f"]), isinstance(data["x"], str), fnmatch(data["s"], "log-*") or timestamp(data["t"]) < "2024-01-01T00:00:00Z" (see docs/choice.md)';
 
 /**
  * Compiles a Python condition into an ASL Choice rule (DESIGN §5.6; spelling
- * table in CHOICE.md). Every produced rule, nested ones included, is an
+ * table in docs/choice.md). Every produced rule, nested ones included, is an
  * object with a `Variable` and one comparison operator, or And/Or/Not.
  */
 export function compileCondition(node: Node, errors: ConditionError[]): Rule | undefined {
