@@ -2,23 +2,13 @@
  * The deployer error family. Domain code throws these; the handlers map them
  * to HTTP (`statusCode`, `code`) at the edge.
  */
-export class DeployError extends Error {
+import { ServiceError, isServiceErrorNamed } from '@fluxio/contracts/errors';
+
+export class DeployError extends ServiceError {
   override name = 'DeployError';
-  constructor(
-    /** Stable code, e.g. `Deploy.InProgress`. */
-    readonly code: string,
-    /** The HTTP status this maps to at the edge. */
-    readonly statusCode: number,
-    message: string,
-    readonly details?: unknown,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
-export const isDeployError = (e: unknown): e is DeployError =>
-  e instanceof Error && e.name === 'DeployError' && typeof (e as DeployError).code === 'string';
+export const isDeployError = (e: unknown): e is DeployError => isServiceErrorNamed<DeployError>(e, 'DeployError');
 
 /** 409: another deployment of the project holds the lease. */
 export const deployInProgress = (project: string, deploymentId: string, expiresAt: string) =>

@@ -2,23 +2,13 @@
  * The state data error family. Domain code throws these; the handlers map them
  * to HTTP (`statusCode`, `code`) at the edge.
  */
-export class StateDataError extends Error {
+import { ServiceError, isServiceErrorNamed } from '@fluxio/contracts/errors';
+
+export class StateDataError extends ServiceError {
   override name = 'StateDataError';
-  constructor(
-    /** Stable code, e.g. `StateData.NoItemFound`. */
-    readonly code: string,
-    /** The HTTP status this maps to at the edge. */
-    readonly statusCode: number,
-    message: string,
-    readonly details?: unknown,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
-export const isStateDataError = (e: unknown): e is StateDataError =>
-  e instanceof Error && e.name === 'StateDataError' && typeof (e as StateDataError).code === 'string';
+export const isStateDataError = (e: unknown): e is StateDataError => isServiceErrorNamed<StateDataError>(e, 'StateDataError');
 
 /** 404: no (unexpired) item at the address. The message names partition key, sort key and table (spec §20.4). */
 export const noItemFound = (tableName: string, partitionKey: string, index: number) =>
