@@ -14,6 +14,24 @@ function lambdaRetrier(): { ErrorEquals: string[]; IntervalSeconds: number; MaxA
   return { ErrorEquals: [...r.ErrorEquals], IntervalSeconds: r.IntervalSeconds, MaxAttempts: r.MaxAttempts, BackoffRate: r.BackoffRate };
 }
 
+/**
+ * Parameters of a Task state calling a Python task function: the Lambda event
+ * `{meta, data}` that `fluxio_task.entry.lambda_handler` reads (the execution,
+ * state and state machine names, the trace; `data` = the input at `dataPath`).
+ */
+export function lambdaTaskParameters(dataPath: string): { meta: Record<string, string>; 'data.$': string } {
+  return {
+    meta: {
+      'sfn_execution_name.$': '$$.Execution.Name',
+      'sfn_state_name.$': '$$.State.Name',
+      'sfn_state_machine_name.$': '$$.StateMachine.Name',
+      'trace_id.$': '$.__trace.id',
+      'trace_source.$': '$.__trace.source',
+    },
+    'data.$': dataPath,
+  };
+}
+
 /** Spec §7.8 / DESIGN §5.5: TimeoutSeconds when neither call site nor class sets one. */
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 300;
 
@@ -57,16 +75,7 @@ export function taskTemplate(t: TaskTemplateInput): Pick<AslState, 'Type'> & Rec
       return {
         Type: 'Task',
         Resource: `\${LambdaFunction${T}}`,
-        Parameters: {
-          meta: {
-            'sfn_execution_name.$': '$$.Execution.Name',
-            'sfn_state_name.$': '$$.State.Name',
-            'sfn_state_machine_name.$': '$$.StateMachine.Name',
-            'trace_id.$': '$.__trace.id',
-            'trace_source.$': '$.__trace.source',
-          },
-          'data.$': t.inputPath,
-        },
+        Parameters: lambdaTaskParameters(t.inputPath),
         Retry: [lambdaRetrier()],
       };
     case 'lambda:pexpm-runner':
