@@ -375,9 +375,10 @@ process.stdout.write(JSON.stringify(out));`,
 
   describe('the deployer stack (issue 8)', () => {
     const props = (logicalId: string) => template.Resources[logicalId]?.Properties ?? {};
-    type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+    type Statement = { Sid?: string; Effect: string; Action: string | string[]; NotAction?: string[]; Resource: unknown; NotResource?: unknown[]; Condition?: Record<string, unknown> };
     const statementsOf = (role: string) => props(role).Policies[0].PolicyDocument.Statement as Statement[];
-    const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+    // The actions a statement names (none for a NotAction statement).
+    const actions = (s: Statement) => (s.Action === undefined ? [] : Array.isArray(s.Action) ? s.Action : [s.Action]);
     const resources = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
     const allowed = (role: string) => statementsOf(role).filter((s) => s.Effect === 'Allow');
     const subs = (s: Statement) => resources(s).map((r) => (typeof r === 'string' ? r : JSON.stringify(r)));
@@ -390,6 +391,7 @@ process.stdout.write(JSON.stringify(out));`,
       deployerGetDeployment: 'FluxioDeployerReadRole',
       deployerDescribe: 'FluxioDeployerReadRole',
     };
+    const WORKER_ARN = JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:fluxio-ci-deployerWorker' });
 
     it('packages every deployer route as its own function, behind IAM, with its least-privilege role and configuration', () => {
       const names = new Set(DEPLOYER_ROUTES.map((r) => r.functionName));
@@ -413,6 +415,27 @@ process.stdout.write(JSON.stringify(out));`,
           FLUXIO_STATE_DATA_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] },
         });
       }
+    });
+
+    it('packages the deployer worker: the rest of a deployment answered 202, up to 15 minutes, invoked by the deploy function only', () => {
+      const worker = findFunction(template, 'deployerWorker')!.resource.Properties!;
+      expect(worker).toMatchObject({ FunctionName: 'fluxio-ci-deployerWorker', Handler: 'services/deployer/src/handlers/worker.continueDeployment', Timeout: 900, Role: { 'Fn::GetAtt': ['FluxioDeployerRole', 'Arn'] } });
+      expect(worker.Environment.Variables).toMatchObject({ FLUXIO_DEPLOYMENTS_TABLE: { Ref: 'FluxioDeploymentsTable' }, FLUXIO_TASK_RUNTIME_DIR: '/var/task/shared/python/fluxio_task' });
+      // No route: only the asynchronous Invoke of deployerDeploy starts it.
+      const logicalId = findFunction(template, 'deployerWorker')!.logicalId;
+      expect(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').filter(([, r]) => JSON.stringify(r.Properties).includes(logicalId))).toEqual([]);
+      const deploy = findFunction(template, 'deployerDeploy')!.resource.Properties!;
+      expect(deploy.Environment.Variables.FLUXIO_DEPLOYER_WORKER_FUNCTION).toBe('fluxio-ci-deployerWorker');
+      expect(deploy.Environment.Variables.FLUXIO_DEPLOYMENTS_TABLE).toEqual({ Ref: 'FluxioDeploymentsTable' });
+      // lambda:InvokeFunction: exactly the worker, and every other function denied.
+      const statements = statementsOf('FluxioDeployerRole');
+      const invoke = statements.filter((s) => s.Effect === 'Allow' && actions(s).includes('lambda:InvokeFunction'));
+      expect(invoke.map((s) => [actions(s), subs(s)])).toEqual([[['lambda:InvokeFunction'], [WORKER_ARN]]]);
+      const onlyWorker = statements.find((s) => s.Effect === 'Deny' && s.NotResource)!;
+      expect(actions(onlyWorker)).toEqual(['lambda:InvokeFunction']);
+      expect(onlyWorker.NotResource!.map((r) => JSON.stringify(r))).toEqual([WORKER_ARN]);
+      for (const role of ['FluxioDeployerReadRole', 'FluxioDeployerBundlesRole'])
+        expect(statementsOf(role).filter((s) => s.Effect === 'Allow').flatMap(actions), role).not.toContain('lambda:InvokeFunction');
     });
 
     it('keeps deployment records in their own table: pk S HASH, sk S RANGE, on demand, PITR, retained, no TTL', () => {
@@ -454,7 +477,8 @@ process.stdout.write(JSON.stringify(out));`,
         for (const a of actions(s)) expect(a, s.Sid).not.toMatch(/\*/);
         if (actions(s).some((a) => a.startsWith('states:')) && !star)
           for (const r of subs(s)) expect(r, s.Sid).toMatch(/:states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:stateMachine:fluxio-ci-\*/);
-        if (actions(s).some((a) => a.startsWith('lambda:')))
+        // Invoking: the deployer worker only (checked above); everything else on Lambda: fluxio-ci-* names.
+        if (actions(s).some((a) => a.startsWith('lambda:')) && !actions(s).includes('lambda:InvokeFunction'))
           for (const r of subs(s)) expect(r, s.Sid).toMatch(/:lambda:\$\{AWS::Region\}:\$\{AWS::AccountId\}:function:fluxio-ci-\*/);
         if (actions(s).includes('logs:CreateLogGroup')) for (const r of subs(s)) expect(r, s.Sid).toMatch(/log-group:\/aws\/vendedlogs\/states\/fluxio-ci-\*/);
         if (actions(s).some((a) => a.startsWith('s3:'))) expect(subs(s)).toEqual([JSON.stringify({ 'Fn::Sub': '${FluxioStateDataBucket.Arn}/bundles/*' })]);
@@ -481,7 +505,8 @@ process.stdout.write(JSON.stringify(out));`,
         ];
         for (const [pkg, service] of prefixes)
           for (const m of from(pkg).matchAll(/(\w+)Command\b/g)) {
-            const name = service === 'dynamodb' && ['Get', 'Put', 'Delete', 'Update', 'BatchGet', 'BatchWrite'].includes(m[1]!) ? `${m[1]}Item` : m[1]!;
+            // IAM names: dynamodb:GetItem for GetCommand, lambda:InvokeFunction for InvokeCommand.
+            const name = service === 'dynamodb' && ['Get', 'Put', 'Delete', 'Update', 'BatchGet', 'BatchWrite'].includes(m[1]!) ? `${m[1]}Item` : service === 'lambda' && m[1] === 'Invoke' ? 'InvokeFunction' : m[1]!;
             commands.add(`${service}:${name}`);
           }
       }
@@ -496,6 +521,8 @@ process.stdout.write(JSON.stringify(out));`,
       for (const role of ['FluxioDeployerRole', 'FluxioStateMachineRole']) {
         const deny = statementsOf(role).find((s) => s.Effect === 'Deny')!;
         expect(deny, role).toBeDefined();
+        // The deployer role: every Lambda action but lambda:InvokeFunction (allowed on the worker only, denied on every other function).
+        if (role === 'FluxioDeployerRole') expect([deny.Action, deny.NotAction]).toEqual([undefined, ['lambda:InvokeFunction']]);
         const arns = subs(deny);
         for (const name of own) {
           expect(arns, `${role} ${name}`).toContain(JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}` }));

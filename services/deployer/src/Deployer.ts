@@ -42,6 +42,7 @@ import {
   type RollbackRequest,
 } from '@fluxio/contracts/schemas/deployments';
 import { compileRequest, compileSource, type CompileOptions } from '@fluxio/compiler-api';
+import { lambdaTaskParameters } from '@fluxio/compiler-api/emit/templates';
 import type { DeployerApi, ProjectDescription } from './api.ts';
 import { bundleNotFound, DeployError, deploymentNotFound, deployInProgress, isDeployError } from './errors.ts';
 import {
@@ -146,6 +147,9 @@ interface Prepared {
 export function newDeploymentId(now: number): string {
   return `d-${now.toString(36).padStart(9, '0')}${randomBytes(5).toString('hex').slice(0, 8)}`;
 }
+
+/** The lease owner of a deployment handed over by {@link Deployer.start}, until its continuation takes it. */
+const handOverToken = (deploymentId: string) => `handed-over:${deploymentId}`;
 
 const sha256Hex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -455,6 +459,21 @@ export class Deployer implements DeployerApi {
     return { deploymentId, dead, resume };
   }
 
+  /**
+   * Take the lease {@link start} handed over for `deploymentId`; its record
+   * as `dead` to resume, or `undefined` when it was not handed over (then the
+   * ordinary lease path applies: an expired lease of it is taken over).
+   */
+  private async takeHandedOver(project: string, deploymentId: string): Promise<{ deploymentId: string; dead: StoredRecord; resume: true } | undefined> {
+    const owner = randomBytes(12).toString('hex');
+    if (!(await this.o.records.handOverLease(project, handOverToken(deploymentId), { deploymentId, owner, expiresAt: this.now() + this.leaseMs }))) return undefined;
+    this.owners.set(deploymentId, owner);
+    const dead = await this.o.records.get(project, deploymentId);
+    if (dead?.status === 'IN_PROGRESS') return { deploymentId, dead, resume: true };
+    await this.release(project, deploymentId);
+    return undefined;
+  }
+
   private ownerOf(deploymentId: string): string {
     const owner = this.owners.get(deploymentId);
     if (!owner) throw new Error(`No lease held for ${deploymentId}.`);
@@ -505,14 +524,54 @@ export class Deployer implements DeployerApi {
     return this.track(this.runDeploy(project, request, options));
   }
 
-  private async runDeploy(project: string, request: DeployRequest, options: { onStarted?: (deploymentId: string) => void }): Promise<DeploymentRecord> {
+  /**
+   * Start a deployment and hand it over to a continuation (AWS: the deploy
+   * function answers 202 and the deployer worker goes on): the bundle is
+   * compiled (422 `Compile.Failed`, 409 `Deploy.InProgress` as for
+   * {@link deploy}), the record written IN_PROGRESS with its `compile`
+   * checkpoint, and the lease handed to the hand-over token of the deployment,
+   * which {@link continueDeployment} takes. Nothing else runs here.
+   * @returns the IN_PROGRESS record
+   */
+  start(project: string, request: DeployRequest): Promise<DeploymentRecord> {
+    return this.track(this.runDeploy(project, request, { handOver: true }));
+  }
+
+  /**
+   * Go on with deployment `deploymentId` from its checkpoints (the same path
+   * as a deploy resuming a dead deployment of the same bundle): after
+   * {@link start} handed it over, or once the deployer running it died (its
+   * lease expired). A deployment already finished is returned as it is
+   * (a repeated continuation event is a no-op).
+   * @throws DeployError 404 `Deploy.NotFound`, 409 `Deploy.InProgress` (another continuation runs it)
+   */
+  async continueDeployment(project: string, deploymentId: string): Promise<DeploymentRecord> {
+    const record = await this.o.records.get(project, deploymentId);
+    if (!record) throw deploymentNotFound(project, deploymentId);
+    if (record.status !== 'IN_PROGRESS' || record.kind !== 'deploy' || !record.bundle) return strip(record);
+    return this.track(this.runDeploy(project, { bundle: record.bundle }, { continuing: deploymentId }));
+  }
+
+  private async runDeploy(
+    project: string,
+    request: DeployRequest,
+    options: { onStarted?: (deploymentId: string) => void; handOver?: boolean; continuing?: string },
+  ): Promise<DeploymentRecord> {
     const prepared = await this.prepare(project, request.bundle);
-    const { deploymentId: id, dead, resume } = await this.lease(project, newDeploymentId(this.now()), (d) => d.kind === 'deploy' && d.bundle?.sha256 === request.bundle.sha256);
+    const continuing = options.continuing;
+    const claimed = continuing ? await this.takeHandedOver(project, continuing) : undefined;
+    const { deploymentId: id, dead, resume } =
+      claimed ?? (await this.lease(project, newDeploymentId(this.now()), (d) => d.kind === 'deploy' && d.bundle?.sha256 === request.bundle.sha256 && (!continuing || d.deploymentId === continuing)));
+    if (continuing && !resume) {
+      // Nothing of it left to continue (it finished, or another deployment replaced it): give the fresh lease back.
+      await this.release(project, id);
+      return this.get(project, continuing);
+    }
     let record: StoredRecord;
     if (resume) {
-      // Resume the deployment that died half way: same bundle, so its checkpoints still hold.
+      // Resume the deployment that died half way (or was handed over): same bundle, so its checkpoints still hold.
       record = dead!;
-      await this.checkpoint(record, 'resume', 'DONE', 'resumed by a new call after the deployer stopped half way');
+      await this.checkpoint(record, 'resume', 'DONE', claimed ? 'continued by the deployer worker after the request was answered' : 'resumed by a new call after the deployer stopped half way');
     } else {
       if (dead) await this.supersede(dead, id);
       const current = await this.currentRecord(project);
@@ -536,6 +595,13 @@ export class Deployer implements DeployerApi {
       await this.checkpoint(record, 'compile', 'DONE', `${Object.keys(prepared.manifest.tasks).length} tasks, ${prepared.stateMachineOrder.length} state machines`);
     }
     options.onStarted?.(record.deploymentId);
+    if (options.handOver) {
+      const owner = this.ownerOf(record.deploymentId);
+      this.owners.delete(record.deploymentId);
+      if (!(await this.o.records.handOverLease(project, owner, { deploymentId: record.deploymentId, owner: handOverToken(record.deploymentId), expiresAt: this.now() + this.leaseMs })))
+        throw new DeployError('Deploy.LeaseLost', 409, `Deployment ${record.deploymentId} lost the lease of project ${project} before it was handed over; deploy again.`);
+      return strip(record);
+    }
     if (prepared.localWarnings.length && !this.done(record, 'warnings'))
       await this.checkpoint(
         record,
@@ -970,16 +1036,7 @@ export function localStandIns<T>(definition: T, standIns: ReadonlySet<string>): 
     return {
       ...rest,
       Resource: `\${LambdaFunction${task}}`,
-      Parameters: {
-        meta: {
-          'sfn_execution_name.$': '$$.Execution.Name',
-          'sfn_state_name.$': '$$.State.Name',
-          'sfn_state_machine_name.$': '$$.StateMachine.Name',
-          'trace_id.$': '$.__trace.id',
-          'trace_source.$': '$.__trace.source',
-        },
-        'data.$': dataPath,
-      },
+      Parameters: lambdaTaskParameters(dataPath!),
       ...(ecs
         ? {
             ResultSelector: {

@@ -29,6 +29,13 @@ export interface DeployerApi {
    * @throws DeployError 409 / 422 / 404
    */
   deploy(project: string, request: DeployRequest, options?: { onStarted?: (deploymentId: string) => void }): Promise<DeploymentRecord>;
+  /**
+   * Start a deployment for a continuation to finish (AWS): compiled, record
+   * IN_PROGRESS, lease handed over; the IN_PROGRESS record. @throws DeployError 409 / 422 / 404
+   */
+  start(project: string, request: DeployRequest): Promise<DeploymentRecord>;
+  /** Finish a deployment {@link start} handed over (or whose deployer died) from its checkpoints. @throws DeployError 404 / 409 */
+  continueDeployment(project: string, deploymentId: string): Promise<DeploymentRecord>;
   /** One record. @throws DeployError 404 `Deploy.NotFound` */
   get(project: string, deploymentId: string): Promise<DeploymentRecord>;
   /** Records, newest first. */

@@ -116,6 +116,13 @@ export interface DeploymentRecords {
   acquireLease(project: string, lease: Lease, now: number): Promise<{ granted: true } | { granted: false; holder: Lease }>;
   /** Extend the lease; false when `lease.owner` no longer holds it. */
   renewLease(project: string, lease: Lease): Promise<boolean>;
+  /**
+   * Give the lease held by `fromOwner` to `lease.owner` (same deployment id):
+   * how a request hands its deployment to the continuation. False when
+   * `fromOwner` no longer holds it for `lease.deploymentId` (another
+   * continuation took it first).
+   */
+  handOverLease(project: string, fromOwner: string, lease: Lease): Promise<boolean>;
   /** Release the lease if `owner` holds it. */
   releaseLease(project: string, owner: string): Promise<void>;
   /** Write `record` (`revision` 0 = create, must not exist; else the stored revision must be `revision - 1`). */
@@ -144,4 +151,16 @@ export interface TriggerPort {
   apply(project: string, triggers: Omit<DeploymentTriggers, 'active' | 'note'>): Promise<{ active: boolean; note: string }>;
   /** Remove every trigger of the project. */
   remove(project: string): Promise<void>;
+}
+
+/**
+ * Where a deployment started by a request continues once the request is
+ * answered. On AWS a Lambda process is frozen as soon as it answers, so the
+ * deploy function hands the deployment to the deployer worker function, invoked
+ * asynchronously ({@link ../adapters/LambdaContinuation.ts}); locally the
+ * deployment simply goes on in the platform's process (no continuation).
+ */
+export interface DeploymentContinuation {
+  /** Have deployment `deploymentId` of `project` continued elsewhere (returns once it is queued). */
+  continueLater(project: string, deploymentId: string): Promise<void>;
 }

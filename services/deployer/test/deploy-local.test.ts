@@ -26,6 +26,7 @@ import { createProjectBundle } from '@fluxio/contracts/bundle/createProjectBundl
 import type { DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
 import { startPlatform, type Platform } from '@fluxio/local/server/platform';
 import { SimulatedCrash } from '../src/Deployer.ts';
+import { localPlatformClient } from './localPlatformClient.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/pricing', import.meta.url));
 const PREFIX = 'fluxio-local-shop-';
@@ -64,43 +65,13 @@ function projectDir(name: string, edit: { rules?: string; project?: string } = {
 
 const RULES_V2 = 'RULES_VERSION = "v2"\n\n\ndef price(amount):\n    return amount * 3\n';
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-/** Bundle `dir` and upload it the way `fluxio deploy` does; the bundle reference. */
-async function upload(project: string, dir: string) {
-  const b = await createProjectBundle(dir);
-  const bundle = { sha256: b.sha256, sizeBytes: b.sizeBytes };
-  const signed = await api('POST', `/v1/projects/${project}/bundles/upload-url`, bundle);
-  expect(signed.status, JSON.stringify(signed.body)).toBe(200);
-  if (!signed.body.exists) {
-    const put = await fetch(signed.body.url, { method: 'PUT', headers: signed.body.headers, body: Buffer.from(b.zip) });
-    expect(put.status).toBeLessThan(300);
-  }
-  return bundle;
-}
+const { api, upload, runAlias } = localPlatformClient(
+  () => platform.url,
+  () => sfn,
+);
 
 async function deploy(project: string, dir: string): Promise<{ status: number; body: any }> {
   return api('POST', `/v1/projects/${project}/deployments`, { bundle: await upload(project, dir) });
-}
-
-/** Start main on its alias and wait for the result. */
-async function runAlias(aliasArn: string, amount: number): Promise<any> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: aliasArn, input: JSON.stringify({ amount }) }));
-  for (;;) {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== 'RUNNING') {
-      expect(d.status, `${d.error}: ${d.cause}`).toBe('SUCCEEDED');
-      return JSON.parse(d.output!);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const aliasTarget = async (aliasArn: string) =>

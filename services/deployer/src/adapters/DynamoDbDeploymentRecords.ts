@@ -17,7 +17,7 @@
  *
  * Every write is conditional: a record is created only if absent and updated
  * only from the revision it was read at; the lease is taken only when free or
- * expired, renewed and released only by its owner.
+ * expired, renewed, handed over and released only by its owner.
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -125,6 +125,24 @@ export class DynamoDbDeploymentRecords implements DeploymentRecords {
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': lease.owner },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async handOverLease(project: string, fromOwner: string, lease: Lease): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: project, sk: 'lease', ...lease },
+          ConditionExpression: '#owner = :from AND deploymentId = :id',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':from': fromOwner, ':id': lease.deploymentId },
         }),
       );
       return true;
