@@ -24,21 +24,11 @@ import type {
   DeployRequest,
   RollbackRequest,
 } from './schemas/deployments.ts';
-import { createSigV4Signer, errorOfBody, isLoopbackUrl, regionOfExecuteApiUrl, sendPlatformRequest, type RequestSigner, type SigV4SignerOptions } from './platformHttp.ts';
+import { PlatformClientError, createSigV4Signer, errorOfBody, isLoopbackUrl, regionOfExecuteApiUrl, sendPlatformRequest, type RequestSigner, type SigV4SignerOptions } from './platformHttp.ts';
 
 /** Any failure reported by the deployer API (or the bundle upload). */
-export class DeployerClientError extends Error {
+export class DeployerClientError extends PlatformClientError {
   override name = 'DeployerClientError';
-  constructor(
-    message: string,
-    /** HTTP status (0 when the request never got an answer). */
-    readonly status: number,
-    /** API error code, e.g. `Deploy.InProgress`, `Compile.Failed`; `Client.*` for the client's own. */
-    readonly code: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
 }
 
 export interface DeployerClientOptions {

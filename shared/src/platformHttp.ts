@@ -97,6 +97,25 @@ export function regionOfExecuteApiUrl(url: string): string | undefined {
   return /^[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i.exec(new URL(url).hostname)?.[1];
 }
 
+/**
+ * Base of the platform clients' errors (`StateDataClientError`,
+ * `DeployerClientError`): what an API answered, or the client's own failure.
+ * Subclasses only set `name`.
+ */
+export class PlatformClientError extends Error {
+  override name = 'PlatformClientError';
+  constructor(
+    message: string,
+    /** HTTP status (0 when the request never got an answer). */
+    readonly status: number,
+    /** API error code, e.g. `StateData.TableNotFound`, `Deploy.InProgress`; `Client.*` for the client's own. */
+    readonly code: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
 /** An answer of the platform: status, parsed JSON body (undefined when empty or not JSON), raw text and headers. */
 export interface PlatformResponse {
   status: number;

@@ -13,7 +13,7 @@
  * ```
  */
 import { createHash } from 'node:crypto';
-import { errorOfBody, sendPlatformRequest, type RequestSigner } from './platformHttp.ts';
+import { PlatformClientError, errorOfBody, sendPlatformRequest, type RequestSigner } from './platformHttp.ts';
 import {
   MAX_PUT_ITEMS_PER_REQUEST,
   STATE_DATA_MAX_BODY_BYTES,
@@ -25,18 +25,8 @@ import {
 } from './schemas/stateData.ts';
 
 /** Any failure reported by the state data API (or a failed integrity check). */
-export class StateDataClientError extends Error {
+export class StateDataClientError extends PlatformClientError {
   override name = 'StateDataClientError';
-  constructor(
-    message: string,
-    /** HTTP status (0 when the request never got an answer). */
-    readonly status: number,
-    /** API error code, e.g. `StateData.TableNotFound`. */
-    readonly code: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
 }
 
 /** The item does not exist (or has expired): HTTP 404 `StateData.NoItemFound`. */

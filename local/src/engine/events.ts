@@ -36,5 +36,10 @@ export interface TaskFailedEvent extends RunEventOrigin {
   line?: number;
 }
 
+/** The {@link TaskFailedEvent} for a Python task's error (`name` is the ASL error, `message` the cause). */
+export function taskFailedEvent(state: string, error: { name: string; message: string; traceback?: string }, line: number | undefined, origin: RunEventOrigin): TaskFailedEvent {
+  return { type: 'TaskFailed', timestamp: Date.now(), state, error: error.name, cause: error.message, traceback: error.traceback, line, ...origin };
+}
+
 /** One event of a local run. */
 export type RunEvent = EngineRunEvent | TaskOutputEvent | TaskFailedEvent;

@@ -20,7 +20,7 @@ import { allStates, createTaskHandler, taskTargetOf, TaskError, type ChildExecut
 import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
 import { openStateData, type StateDataEndpoint, type StateDataOption } from '../stateData/stateData.ts';
 import { projectOfLocalStateMachine } from '@fluxio/state-data/stateMachineNames';
-import type { RunEvent } from './events.ts';
+import { taskFailedEvent, type RunEvent } from './events.ts';
 import { HistoryCounter, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, capCause, executionInputProblem, type ExecutionInputProblem } from './limits.ts';
 
 /** Final status of an execution (Step Functions' execution statuses). */
@@ -254,17 +254,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       pool,
       stateDataUrl: stateData?.url,
       onOutput: (state, line) => emit?.({ type: 'TaskOutput', timestamp: Date.now(), state, line, ...origin }),
-      onTaskFailed: (state, error: PythonTaskError) =>
-        emit?.({
-          type: 'TaskFailed',
-          timestamp: Date.now(),
-          state,
-          error: error.name,
-          cause: error.message,
-          traceback: error.traceback,
-          line: stateLine(state),
-          ...origin,
-        }),
+      onTaskFailed: (state, error: PythonTaskError) => emit?.(taskFailedEvent(state, error, stateLine(state), origin)),
       startChild: (childName, input, signal) => {
         const name = randomUUID();
         const startDate = Date.now();

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import type { DefinitionRunner, RunOptions, RunResult } from '../engine/runner.ts';
-import type { RunEvent, RunEventOrigin } from '../engine/events.ts';
+import { taskFailedEvent, type RunEvent, type RunEventOrigin } from '../engine/events.ts';
 import type { PythonTaskError } from '../workers/workerPool.ts';
 import type { JSONValue, TaskStateResourceLocalHandlerInfo } from '../engine/engine.ts';
 import { allStates, createTaskHandler, functionTaskHandler, taskTargetOf, TaskError, type LocalFunctionInvoker, type LocalTaskHandler, type TaskHandlerContext } from '../engine/taskHandlers.ts';
@@ -653,16 +653,7 @@ export class ExecutionService {
             this.startChild(localStateMachineArn(project.manifest.project, childFn), childInput, undefined, signal, listener && origin ? { onEvent: listener.onEvent, origin: { executionName: '', stateMachine: childFn, depth: origin.depth + 1 }, fastWaits: listener.fastWaits } : undefined),
           onOutput: (state, line) => listener?.onEvent({ type: 'TaskOutput', timestamp: Date.now(), state, line, ...origin! }),
           onTaskFailed: (state, error: PythonTaskError) =>
-            listener?.onEvent({
-              type: 'TaskFailed',
-              timestamp: Date.now(),
-              state,
-              error: error.name,
-              cause: error.message,
-              traceback: error.traceback,
-              line: project.manifest.stateMachines[project.fn]?.states?.[state]?.line,
-              ...origin!,
-            }),
+            listener?.onEvent(taskFailedEvent(state, error, project.manifest.stateMachines[project.fn]?.states?.[state]?.line, origin!)),
         };
         return wrap(this.runner.projectTaskHandler(project.manifest, project.fn, target, hooks));
       }
