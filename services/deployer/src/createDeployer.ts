@@ -63,14 +63,7 @@ export function createLocalDeployer(options: LocalDeployerOptions): DeployerHand
     stateMachineRoleArn: LOCAL_STATE_MACHINE_ROLE_ARN,
     ...options.overrides,
   });
-  return {
-    deployer,
-    close() {
-      functions.client.destroy();
-      stateMachines.client.destroy();
-      records.client.destroy();
-    },
-  };
+  return handle(deployer, [functions.client, stateMachines.client, records.client]);
 }
 
 /** The deployer of a deployed platform (a Lambda container), from its configuration (config.ts). */
@@ -96,14 +89,10 @@ export function createAwsDeployer(config: DeployerConfig, overrides: Partial<Dep
     leaseSeconds: config.leaseSeconds,
     ...overrides,
   });
-  return {
-    deployer,
-    close() {
-      functions.client.destroy();
-      stateMachines.client.destroy();
-      records.client.destroy();
-      logGroups.client.destroy();
-      bundles.client.destroy();
-    },
-  };
+  return handle(deployer, [functions.client, stateMachines.client, records.client, logGroups.client, bundles.client]);
+}
+
+/** The handle of `deployer`: closing it destroys the SDK clients its adapters made. */
+function handle(deployer: Deployer, clients: Array<{ destroy(): void }>): DeployerHandle {
+  return { deployer, close: () => clients.forEach((c) => c.destroy()) };
 }

@@ -23,7 +23,7 @@ import {
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { strToU8, zipSync } from 'fflate';
 import { createProjectBundle } from '@fluxio/contracts/bundle/createProjectBundle';
-import type { DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
+import { MAX_BUNDLE_BYTES, type DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
 import { startPlatform, type Platform } from '@fluxio/local/server/platform';
 import { SimulatedCrash } from '../src/Deployer.ts';
 import { localPlatformClient } from './localPlatformClient.ts';
@@ -351,7 +351,7 @@ describe('bad requests', () => {
 
   test('are 4xx with the standard error body, and change nothing', async () => {
     const sha = 'a'.repeat(64);
-    expectError(await api('POST', '/v1/projects/shop/bundles/upload-url', { sha256: sha, sizeBytes: 50 * 1024 * 1024 + 1 }), 413, 'Deploy.BundleTooLarge');
+    expectError(await api('POST', '/v1/projects/shop/bundles/upload-url', { sha256: sha, sizeBytes: MAX_BUNDLE_BYTES + 1 }), 413, 'Deploy.BundleTooLarge');
     expectError(await api('POST', '/v1/projects/never/deployments', { bundle: { sha256: sha, sizeBytes: 10 } }), 404, 'Deploy.BundleNotFound');
     expectError(await api('POST', '/v1/projects/9bad/deployments', { bundle: { sha256: sha, sizeBytes: 10 } }), 400, 'Request.InvalidPath');
     expectError(await api('POST', '/v1/projects/shop/deployments', { bundle: { sha256: 'xyz', sizeBytes: 10 } }), 400, 'Request.Invalid');

@@ -44,6 +44,25 @@ test('the lease is taken when free or expired, renewed and released only by its 
   expect(await records.acquireLease('q', a, 1_000)).toEqual({ granted: true });
 });
 
+test('the lease is handed over only by its owner, for its deployment, and only once', async () => {
+  const a = { deploymentId: 'd-ccccccccc00000000', owner: 'owner-a', expiresAt: 10_000 };
+  const token = { ...a, owner: 'handed-over:d-ccccccccc00000000' };
+  expect(await records.acquireLease('h', a, 1_000)).toEqual({ granted: true });
+  expect(await records.handOverLease('h', 'owner-x', token)).toBe(false); // not the owner
+  expect(await records.handOverLease('h', 'owner-a', { ...token, deploymentId: 'd-ddddddddd00000000' })).toBe(false); // another deployment
+  expect(await records.getLease('h')).toEqual(a);
+  expect(await records.handOverLease('h', 'owner-a', token)).toBe(true);
+  // The continuation takes it from the token; a second one (a repeated event) cannot.
+  expect(await records.handOverLease('h', token.owner, { ...a, owner: 'worker-1', expiresAt: 20_000 })).toBe(true);
+  expect(await records.handOverLease('h', token.owner, { ...a, owner: 'worker-2', expiresAt: 20_000 })).toBe(false);
+  expect(await records.renewLease('h', { ...a, owner: 'owner-a' })).toBe(false);
+  expect(await records.getLease('h')).toEqual({ ...a, owner: 'worker-1', expiresAt: 20_000 });
+  await records.releaseLease('h', 'worker-1');
+  expect(await records.getLease('h')).toBeUndefined();
+  expect(await records.handOverLease('h', 'worker-1', a)).toBe(false); // released: nothing to hand over
+  expect(await records.getLease('h')).toBeUndefined();
+});
+
 test('a record is created once and updated only from the revision it was read at', async () => {
   const record: StoredRecord = {
     project: 'p',

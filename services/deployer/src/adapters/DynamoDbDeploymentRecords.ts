@@ -99,26 +99,24 @@ export class DynamoDbDeploymentRecords implements DeploymentRecords {
 
   async acquireLease(project: string, lease: Lease, now: number): Promise<{ granted: true } | { granted: false; holder: Lease }> {
     await this.ensureTable();
-    try {
-      await this.doc.send(
+    const granted = await this.conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: project, sk: 'lease', ...lease },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': now },
         }),
-      );
-      return { granted: true };
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      const holder = await this.getLease(project);
-      return { granted: false, holder: holder ?? { ...lease, owner: '?', deploymentId: '(unknown)' } };
-    }
+      ),
+    );
+    if (granted) return { granted: true };
+    const holder = await this.getLease(project);
+    return { granted: false, holder: holder ?? { ...lease, owner: '?', deploymentId: '(unknown)' } };
   }
 
-  async renewLease(project: string, lease: Lease): Promise<boolean> {
-    try {
-      await this.doc.send(
+  renewLease(project: string, lease: Lease): Promise<boolean> {
+    return this.conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: project, sk: 'lease', ...lease },
@@ -126,17 +124,13 @@ export class DynamoDbDeploymentRecords implements DeploymentRecords {
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': lease.owner },
         }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+      ),
+    );
   }
 
-  async handOverLease(project: string, fromOwner: string, lease: Lease): Promise<boolean> {
-    try {
-      await this.doc.send(
+  handOverLease(project: string, fromOwner: string, lease: Lease): Promise<boolean> {
+    return this.conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: project, sk: 'lease', ...lease },
@@ -144,17 +138,13 @@ export class DynamoDbDeploymentRecords implements DeploymentRecords {
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':from': fromOwner, ':id': lease.deploymentId },
         }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+      ),
+    );
   }
 
   async releaseLease(project: string, owner: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await this.conditionally(() =>
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { pk: project, sk: 'lease' },
@@ -162,9 +152,18 @@ export class DynamoDbDeploymentRecords implements DeploymentRecords {
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
         }),
-      );
+      ),
+    );
+  }
+
+  /** Run a conditional write: true when written, false when its condition failed (any other error is thrown). */
+  private async conditionally(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
     } catch (e) {
-      if (!isConditionFailure(e)) throw e;
+      if (isConditionFailure(e)) return false;
+      throw e;
     }
   }
 
