@@ -495,6 +495,11 @@ export class Deployer implements DeployerApi {
     await this.o.afterCheckpoint?.(step, structuredClone(record));
   }
 
+  /** A new IN_PROGRESS record of operation `kind` (not stored yet): `fields` between its header and its steps. */
+  private newRecord(project: string, deploymentId: string, kind: StoredRecord['kind'], fields: Omit<StoredRecord, 'project' | 'deploymentId' | 'status' | 'kind' | 'stage' | 'createdAt' | 'steps' | 'revision'>): StoredRecord {
+    return { project, deploymentId, status: 'IN_PROGRESS', kind, stage: this.o.stage, createdAt: iso(this.now()), ...fields, steps: [], revision: 0 };
+  }
+
   private done = (record: StoredRecord, step: string) => record.steps.some((s) => s.name === step && s.status === 'DONE');
 
   private async currentRecord(project: string): Promise<StoredRecord | undefined> {
@@ -575,22 +580,14 @@ export class Deployer implements DeployerApi {
     } else {
       if (dead) await this.supersede(dead, id);
       const current = await this.currentRecord(project);
-      record = {
-        project,
-        deploymentId: id,
-        status: 'IN_PROGRESS',
-        kind: 'deploy',
-        stage: this.o.stage,
-        createdAt: iso(this.now()),
+      record = this.newRecord(project, id, 'deploy', {
         ...(request.description ? { description: request.description } : {}),
         bundle: request.bundle,
         manifestSha256: prepared.manifestSha256,
         stateMachines: {},
         functions: {},
         ...(current ? { previousDeploymentId: current.deploymentId } : {}),
-        steps: [],
-        revision: 0,
-      };
+      });
       await this.o.records.put(record);
       await this.checkpoint(record, 'compile', 'DONE', `${Object.keys(prepared.manifest.tasks).length} tasks, ${prepared.stateMachineOrder.length} state machines`);
     }
@@ -845,22 +842,14 @@ export class Deployer implements DeployerApi {
     }
     const { deploymentId: id, dead } = await this.lease(project, newDeploymentId(this.now()));
     if (dead) await this.supersede(dead, id);
-    const record: StoredRecord = {
-      project,
-      deploymentId: id,
-      status: 'IN_PROGRESS',
-      kind: 'rollback',
-      stage: this.o.stage,
-      createdAt: iso(this.now()),
+    const record = this.newRecord(project, id, 'rollback', {
       ...(target.bundle ? { bundle: target.bundle } : {}),
       ...(target.manifestSha256 ? { manifestSha256: target.manifestSha256 } : {}),
       stateMachines: target.stateMachines,
       functions: target.functions,
       previousDeploymentId: current.deploymentId,
       rolledBackTo: target.deploymentId,
-      steps: [],
-      revision: 0,
-    };
+    });
     await this.o.records.put(record);
     const moved: string[] = [];
     try {
@@ -909,19 +898,11 @@ export class Deployer implements DeployerApi {
     const { deploymentId: id, dead } = await this.lease(project, newDeploymentId(this.now()));
     if (dead) await this.supersede(dead, id);
     const current = await this.currentRecord(project);
-    const record: StoredRecord = {
-      project,
-      deploymentId: id,
-      status: 'IN_PROGRESS',
-      kind: 'destroy',
-      stage: this.o.stage,
-      createdAt: iso(this.now()),
+    const record = this.newRecord(project, id, 'destroy', {
       stateMachines: {},
       functions: {},
       ...(current ? { previousDeploymentId: current.deploymentId } : {}),
-      steps: [],
-      revision: 0,
-    };
+    });
     await this.o.records.put(record);
     try {
       // Every resource any deployment of the project made (names are per project; a prefix could match another project's).
