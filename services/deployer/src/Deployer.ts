@@ -562,9 +562,16 @@ export class Deployer implements DeployerApi {
     request: DeployRequest,
     options: { onStarted?: (deploymentId: string) => void; handOver?: boolean; continuing?: string },
   ): Promise<DeploymentRecord> {
-    const prepared = await this.prepare(project, request.bundle);
     const continuing = options.continuing;
     const claimed = continuing ? await this.takeHandedOver(project, continuing) : undefined;
+    let prepared: Prepared;
+    try {
+      prepared = await this.prepare(project, request.bundle);
+    } catch (e) {
+      // A handed-over deployment whose bundle no longer compiles here is recorded FAILED (its lease released), not left IN_PROGRESS.
+      if (claimed) await this.fail(claimed.dead, e, []).catch(() => undefined);
+      throw e;
+    }
     const { deploymentId: id, dead, resume } =
       claimed ?? (await this.lease(project, newDeploymentId(this.now()), (d) => d.kind === 'deploy' && d.bundle?.sha256 === request.bundle.sha256 && (!continuing || d.deploymentId === continuing)));
     if (continuing && !resume) {

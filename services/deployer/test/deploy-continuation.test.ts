@@ -126,6 +126,30 @@ describe('a deployment on Lambda (the deploy function hands it to the deployer w
     expect((await api('GET', '/v1/projects/contfallback')).body.currentDeployment.deploymentId).toBe(res.body.deploymentId);
   }, 120_000);
 
+  test('a handed-over deployment that cannot be prepared by the worker is marked FAILED and its lease released', async () => {
+    invokeMock.on(InvokeCommand).resolves({ StatusCode: 202 });
+    setContinuation(new LambdaContinuation({ functionName: WORKER, client: workerClient }));
+    const bundle = await upload('contfail', projectDir('contfail'));
+    const accepted = await api('POST', '/v1/projects/contfail/deployments', { bundle });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    const broken = platform.createDeployer({
+      compile: () => {
+        throw new Error('compiler unavailable');
+      },
+    });
+    try {
+      await expect(broken.deployer.continueDeployment('contfail', accepted.body.deploymentId)).rejects.toThrow(/compiler unavailable/);
+    } finally {
+      broken.close();
+    }
+    const record: DeploymentRecord = (await api('GET', accepted.body.links.self)).body;
+    expect(record).toMatchObject({ status: 'FAILED', error: { message: expect.stringContaining('compiler unavailable') } });
+    // The lease was released: the next deploy runs (here handed over again, and finished by the worker).
+    const again = await api('POST', '/v1/projects/contfail/deployments', { bundle });
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    expect(await continueDeployment(invokes()[1]!.Payload)).toEqual({ deploymentId: again.body.deploymentId, status: 'SUCCEEDED' });
+  }, 120_000);
+
   test('the worker refuses an event that is not a continuation', async () => {
     await expect(continueDeployment({ Records: [] })).rejects.toThrow(/fluxioDeploymentContinuation/);
     await expect(continueDeployment({ fluxioDeploymentContinuation: { project: '9bad', deploymentId: 'd-1' } })).rejects.toThrow(/fluxioDeploymentContinuation/);
