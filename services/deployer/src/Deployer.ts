@@ -296,7 +296,7 @@ export class Deployer implements DeployerApi {
     const declared = prepared.manifest.tasks[task]!;
     const t: ManifestTask = declared.service === 'ecs:worker' ? { ...declared, run: { source: workerRunSource(declared.attributes.spec), imports: [], line: 1 } } : declared;
     const runtime = await (this.runtime ??= loadTaskRuntime(this.o.taskRuntimeDir));
-    const zip = functionZip(prepared.bundleFiles, runtime, t);
+    const zip = functionZip(prepared.bundleFiles, runtime, t, prepared.manifest.exceptions);
     const base = this.functionConfig(project, task, t);
     const sha = codeAndConfigSha256(zip, base);
     return { zip, config: { ...base, description: hashDescription(sha) } as FunctionConfig, sha };

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { deterministicZip, type ZipFiles } from '@fluxio/contracts/bundle/deterministicZip';
-import type { ManifestTask } from '@fluxio/contracts/manifest';
+import type { Manifest, ManifestTask } from '@fluxio/contracts/manifest';
 import type { FunctionConfig } from './ports.ts';
 
 /** The Lambda handler of every task function. */
@@ -56,15 +56,23 @@ export function runSourceFile(run: NonNullable<ManifestTask['run']>): string {
   return `${'\n'.repeat(Math.max(0, run.line - 1))}${run.source}\n`;
 }
 
-/** The zip of one task function: bundle + runtime + run source. */
-export function functionZip(bundle: ZipFiles, runtime: ZipFiles, task: ManifestTask): Uint8Array {
+/** The file `fluxio_task.entry` reads the project's exception classes from (its default `FLUXIO_EXCEPTIONS_FILE`). */
+export const EXCEPTIONS_FILE = 'fluxio_exceptions.json';
+
+/**
+ * The zip of one task function: bundle + runtime + run source, and the
+ * project's exception classes (the manifest's `exceptions`) as
+ * `fluxio_exceptions.json` when it has some, so a `run` method can raise them.
+ */
+export function functionZip(bundle: ZipFiles, runtime: ZipFiles, task: ManifestTask, exceptions?: Manifest['exceptions']): Uint8Array {
   if (!task.run) throw new Error('A task without an async run method has no function code.');
   const files: ZipFiles = {};
   // project.py itself is left out: the task's run method comes extracted, so editing one task's run
   // changes only that function's code (and publishes only its version).
-  for (const [path, bytes] of Object.entries(bundle)) if (!path.startsWith('fluxio_task/') && path !== RUN_SOURCE_FILE && path !== 'project.py') files[path] = bytes;
+  for (const [path, bytes] of Object.entries(bundle)) if (!path.startsWith('fluxio_task/') && path !== RUN_SOURCE_FILE && path !== EXCEPTIONS_FILE && path !== 'project.py') files[path] = bytes;
   Object.assign(files, runtime);
   files[RUN_SOURCE_FILE] = new TextEncoder().encode(runSourceFile(task.run));
+  if (exceptions && Object.keys(exceptions).length > 0) files[EXCEPTIONS_FILE] = new TextEncoder().encode(JSON.stringify(exceptions));
   return deterministicZip(files);
 }
 

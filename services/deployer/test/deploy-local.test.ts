@@ -277,6 +277,21 @@ describe('examples/fan-out', () => {
   }, 120_000);
 });
 
+describe('project exception classes', () => {
+  test('a deployed run method raises a project.py exception class, and except of its base catches it', async () => {
+    const project =
+      'class PaymentError(Exception):\n    pass\n\n\nclass CardDeclined(PaymentError):\n    pass\n\n\n' +
+      'class Charge(Task):\n    async def run(event, context):\n        raise CardDeclined("card 4242 declined")\n\n\n' +
+      'def main(data):\n    try:\n        Charge(key="Charge")\n    except PaymentError as err:\n        data["declined"] = True\n';
+    const res = await deploy('payments', projectDir('payments', { project }));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const out = await runAlias(res.body.stateMachines.main.aliasArn, 1);
+    expect(out.declined).toBe(true);
+    expect(out.err).toMatchObject({ Error: 'CardDeclined' });
+    expect(out.err.Cause).toContain('card 4242 declined');
+  }, 120_000);
+});
+
 describe('editing one task', () => {
   test('publishes a new version of that task only (project.py is not part of the function code)', async () => {
     const first = await deploy('solo', projectDir('solo-1'));
