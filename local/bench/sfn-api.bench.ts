@@ -178,15 +178,20 @@ async function clientMain(url: string, stateMachineArn: string, executions: numb
   };
   await pool(50, IN_FLIGHT, runOne);
   describes = 0;
+  await new Promise((r) => process.send!('timed-start', r));
+  const cpu0 = process.cpuUsage();
   const t = performance.now();
   await pool(executions, IN_FLIGHT, runOne);
   const api = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  const clientCpuMs = (cpu.user + cpu.system) / 1000;
+  await new Promise((r) => process.send!('timed-end', r));
   // StartExecution rate: 2 x executions starts, 16 in flight (the executions run meanwhile).
   const t2 = performance.now();
   await pool(executions * 2, IN_FLIGHT, () => sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(INPUT) })));
   const startMs = performance.now() - t2;
   sfn.destroy();
-  process.send!({ api, describesPerExecution: describes / executions, startMs }, () => process.exit(0));
+  process.send!({ api, describesPerExecution: describes / executions, startMs, clientCpuMs }, () => process.exit(0));
 }
 
 async function main(): Promise<void> {
@@ -202,11 +207,21 @@ async function main(): Promise<void> {
   const sfn = new SFNClient({ endpoint: platform.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
   try {
     const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'bench', definition: JSON.stringify(twentyStateMachine()), roleArn: ROLE }));
-    type ClientResult = { api: number; describesPerExecution: number; startMs: number };
+    // CPU time of each side over the timed executions (the platform: this process; the client: its own), in ms
+    // per execution: on 2 cores the run cannot take less than max(platform, (platform + client) / 2) x executions.
+    type ClientResult = { api: number; describesPerExecution: number; startMs: number; clientCpuMs: number; platformCpuMs: number };
     const runClient = (mode: 'sdk' | 'raw') =>
       new Promise<ClientResult>((resolve, reject) => {
         const client = fork(fileURLToPath(import.meta.url), ['client', platform.url, stateMachineArn!, String(savedN), mode], { execArgv: ['--import', 'tsx'] });
-        client.once('message', (m) => resolve(m as ClientResult));
+        let cpu0 = process.cpuUsage();
+        let platformCpuMs = 0;
+        client.on('message', (m) => {
+          if (m === 'timed-start') cpu0 = process.cpuUsage();
+          else if (m === 'timed-end') {
+            const cpu = process.cpuUsage(cpu0);
+            platformCpuMs = (cpu.user + cpu.system) / 1000;
+          } else resolve({ ...(m as ClientResult), platformCpuMs });
+        });
         client.once('error', reject);
         client.once('exit', (code) => (code ? reject(new Error(`client exited ${code}`)) : undefined));
       });
@@ -215,8 +230,8 @@ async function main(): Promise<void> {
     await sleep(2000);
     const fromRaw = await runClient('raw');
     await sleep(2000);
-    print({ bench: 'sfn-api-executions-raw-http', executions: savedN, in_flight: IN_FLIGHT, client: 'node:http, no SDK', api_ms: ms(fromRaw.api), ratio: +(fromRaw.api / bare).toFixed(2), describes_per_execution: +fromRaw.describesPerExecution.toFixed(2), start_per_second: Math.round((savedN * 2) / (fromRaw.startMs / 1000)) });
-    print({ bench: 'sfn-api-executions', executions: savedN, states: 20, in_flight: IN_FLIGHT, bare_engine_ms: ms(bare), api_ms: ms(api), ratio: +(api / bare).toFixed(2), describes_per_execution: +fromClient.describesPerExecution.toFixed(2), target_ratio: 2 });
+    print({ bench: 'sfn-api-executions-raw-http', executions: savedN, in_flight: IN_FLIGHT, client: 'node:http, no SDK', api_ms: ms(fromRaw.api), ratio: +(fromRaw.api / bare).toFixed(2), describes_per_execution: +fromRaw.describesPerExecution.toFixed(2), start_per_second: Math.round((savedN * 2) / (fromRaw.startMs / 1000)), platform_cpu_ms_per_execution: +(fromRaw.platformCpuMs / savedN).toFixed(3), client_cpu_ms_per_execution: +(fromRaw.clientCpuMs / savedN).toFixed(3) });
+    print({ bench: 'sfn-api-executions', executions: savedN, states: 20, in_flight: IN_FLIGHT, bare_engine_ms: ms(bare), api_ms: ms(api), ratio: +(api / bare).toFixed(2), describes_per_execution: +fromClient.describesPerExecution.toFixed(2), platform_cpu_ms_per_execution: +(fromClient.platformCpuMs / savedN).toFixed(3), client_cpu_ms_per_execution: +(fromClient.clientCpuMs / savedN).toFixed(3), bare_engine_ms_per_execution: +(bare / savedN).toFixed(3), target_ratio: 2 });
 
     const starts = savedN * 2;
     const startMs = fromClient.startMs;

@@ -43,6 +43,8 @@ const STATE_TYPE: Record<string, string> = {
 
 const json = (v: unknown) => JSON.stringify(v === undefined ? null : v);
 const text = (v: unknown) => (typeof v === 'string' ? v : json(v));
+/** `,"index":N` as JSON.stringify writes it (nothing when undefined). */
+const indexJson = (index: number | undefined) => (index === undefined ? '' : `,"index":${JSON.stringify(index)}`);
 
 /** Records one execution's history. */
 export class HistoryRecorder {
@@ -76,6 +78,15 @@ export class HistoryRecorder {
     return id;
   }
 
+  /**
+   * Appends an event whose details are already JSON text (`"<key>":{...}`, or `''` for none): the same text
+   * {@link add} would build (same keys, same order), without an object per event. `type` must need no escaping.
+   */
+  private addText(type: string, detailsJson: string, timestampMs: number | undefined): void {
+    const id = ++this.lastId;
+    this.pending.push([id, `{"timestamp":${(timestampMs ?? Date.now()) / 1000},"type":"${type}","id":${id},"previousEventId":${id - 1}${detailsJson}}`]);
+  }
+
   /** Takes the events not yet stored. */
   drain(): Array<[number, string]> {
     const p = this.pending;
@@ -97,8 +108,8 @@ export class HistoryRecorder {
       case 'StateEntered': {
         const type = STATE_TYPE[event.state.type] ?? 'Pass';
         if (event.index === undefined && this.topLevel.has(event.state.name)) this.lastTopLevel = { name: event.state.name, input: event.state.input };
-        this.add(`${type}StateEntered`, { stateEnteredEventDetails: { name: event.state.name, input: json(event.state.input), inputDetails: { truncated: false } } }, event.timestamp);
-        if (type === 'Map') this.add('MapStateStarted', { mapStateStartedEventDetails: {} }, event.timestamp);
+        this.addText(`${type}StateEntered`, `,"stateEnteredEventDetails":{"name":${JSON.stringify(event.state.name)},"input":${JSON.stringify(json(event.state.input))},"inputDetails":{"truncated":false}}`, event.timestamp);
+        if (type === 'Map') this.addText('MapStateStarted', ',"mapStateStartedEventDetails":{}', event.timestamp);
         if (type === 'Parallel') this.add('ParallelStateStarted', undefined, event.timestamp);
         return;
       }
@@ -106,7 +117,7 @@ export class HistoryRecorder {
         const type = STATE_TYPE[event.state.type] ?? 'Pass';
         if (type === 'Map') this.add('MapStateSucceeded', undefined, event.timestamp);
         if (type === 'Parallel') this.add('ParallelStateSucceeded', undefined, event.timestamp);
-        this.add(`${type}StateExited`, { stateExitedEventDetails: { name: event.state.name, output: json(event.state.output), outputDetails: { truncated: false } } }, event.timestamp);
+        this.addText(`${type}StateExited`, `,"stateExitedEventDetails":{"name":${JSON.stringify(event.state.name)},"output":${JSON.stringify(json(event.state.output))},"outputDetails":{"truncated":false}}`, event.timestamp);
         return;
       }
       case 'StateFailed': {
@@ -119,13 +130,13 @@ export class HistoryRecorder {
         return;
       }
       case 'MapIterationStarted':
-        this.add('MapIterationStarted', { mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index } }, event.timestamp);
+        this.addText('MapIterationStarted', `,"mapIterationStartedEventDetails":{"name":${JSON.stringify(event.parentState.name)}${indexJson(event.index)}}`, event.timestamp);
         return;
       case 'MapIterationSucceeded':
-        this.add('MapIterationSucceeded', { mapIterationSucceededEventDetails: { name: event.parentState.name, index: event.index } }, event.timestamp);
+        this.addText('MapIterationSucceeded', `,"mapIterationSucceededEventDetails":{"name":${JSON.stringify(event.parentState.name)}${indexJson(event.index)}}`, event.timestamp);
         return;
       case 'MapIterationFailed':
-        this.add('MapIterationFailed', { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } }, event.timestamp);
+        this.addText('MapIterationFailed', `,"mapIterationFailedEventDetails":{"name":${JSON.stringify(event.parentState.name)}${indexJson(event.index)}}`, event.timestamp);
         return;
       default:
         return;

@@ -29,6 +29,10 @@ export const UNSUPPORTED_OPERATIONS: Readonly<Record<string, string>> = {
   TestState: 'TestState is not implemented locally; run the state in a one-state machine with StartExecution.',
 };
 
+/** Operations that wait for something (GetActivityTask: up to 60 s); they get a signal that aborts when the caller disconnects. */
+const LONG_POLLS: ReadonlySet<string> = new Set(['GetActivityTask']);
+const NEVER_ABORTED = new AbortController().signal;
+
 /** JSON with `Date`s as epoch seconds (AWS JSON 1.0 timestamps). */
 function serialise(value: unknown): string {
   if (value instanceof RawJson) return value.json;
@@ -81,11 +85,12 @@ export function stepFunctionsProtocolHandler(operations: Readonly<Record<string,
       sendError(res, 'SerializationException', 'The request body must be a JSON object (the operation input).');
       return true;
     }
-    const disconnected = new AbortController();
-    const onClose = () => disconnected.abort();
-    res.once('close', onClose);
+    // Only a long poll can outlive its caller: the others answer at once and get a signal that never aborts.
+    const disconnected = LONG_POLLS.has(operation) ? new AbortController() : undefined;
+    const onClose = () => disconnected?.abort();
+    if (disconnected) res.once('close', onClose);
     try {
-      const result = await fn(input as never, disconnected.signal);
+      const result = await fn(input as never, disconnected?.signal ?? NEVER_ABORTED);
       send(res, 200, serialise(result));
     } catch (err) {
       if (err instanceof SfnError) sendError(res, err.name, err.message, err.statusCode);
@@ -94,7 +99,7 @@ export function stepFunctionsProtocolHandler(operations: Readonly<Record<string,
         sendError(res, 'InternalFailure', `The local platform failed on ${operation}: ${(err as Error).message}`, 500);
       }
     } finally {
-      res.off('close', onClose);
+      if (disconnected) res.off('close', onClose);
     }
     return true;
   };
