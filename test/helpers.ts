@@ -13,19 +13,12 @@ export interface CliResult {
 }
 
 /**
- * Run `fluxio ...args` in `cwd` (default: the repo root) and collect its output.
- * `bin` runs another entry script (e.g. a symlinked copy); `stdin` is fed then closed.
+ * Spawn `command ...args` in `cwd`, feed `stdin` (then close it) and collect its output.
+ * `env` replaces the environment entirely (callers merge `process.env` themselves).
  */
-export function runFluxio(
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string; bin?: string } = {},
-): Promise<CliResult> {
+export function runProcess(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string }): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? FLUXIO_BIN, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -33,5 +26,20 @@ export function runFluxio(
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/**
+ * Run `fluxio ...args` in `cwd` (default: the repo root) and collect its output.
+ * `bin` runs another entry script (e.g. a symlinked copy); `stdin` is fed then closed.
+ */
+export function runFluxio(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string; bin?: string } = {},
+): Promise<CliResult> {
+  return runProcess(process.execPath, [options.bin ?? FLUXIO_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdin: options.stdin,
   });
 }

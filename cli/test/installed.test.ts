@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../test/helpers.ts';
+import { REPO_ROOT, runProcess, type CliResult } from '../../test/helpers.ts';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'fluxio-installed-')));
 const globalPrefix = join(tmp, 'global');
@@ -59,22 +59,10 @@ function cleanEnv(extra: Record<string, string> = {}, pathFirst?: string): NodeJ
   return { ...env, ...extra };
 }
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 function exec(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Result> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
+  return runProcess(command, args, { cwd: options.cwd, env: options.env ?? cleanEnv() });
 }
 
 /**
