@@ -94,3 +94,43 @@ export interface Exports {
  * - `executions.ts` — the executions routes (API Gateway HTTP API v2 events).
  * The embedded adapters call the first three with the event shapes AWS sends.
  */
+
+/** Where an execution start came from: `__trace.source` (DESIGN.md §5b). */
+export type TraceSource = 'http' | 'schedule' | `subscription:${string}/${string}` | 'direct';
+
+/** The execution trace every start puts in the input (DESIGN.md §5.3, §5b). */
+export interface Trace {
+  /** Trace id: the execution name for a new trace, the upstream trace id across subscriptions. */
+  id: string;
+  source: TraceSource;
+}
+
+/** An execution start, idempotent by name (Step Functions STANDARD rules). */
+export interface StartRequest {
+  /** The alias (`…:stateMachine:<name>:live`), version or state machine ARN. */
+  stateMachineArn: string;
+  /** 1–80 characters of `[A-Za-z0-9_-]` (Step Functions' execution name rule). */
+  name: string;
+  /** The execution input (a JSON object with its `__trace`). */
+  input: Record<string, unknown>;
+}
+
+/** What a start did. */
+export type StartOutcome =
+  /** A new execution (or the running one of that name and input: Step Functions returns it again). */
+  | { kind: 'started'; executionArn: string; startDate: Date }
+  /** An execution of that name exists (closed, or with other input): nothing new was started. */
+  | { kind: 'exists'; executionArn: string; startDate: Date; sameInput: boolean };
+
+/**
+ * Step Functions executions (one adapter, `@aws-sdk/client-sfn`, against AWS
+ * or the local platform's Step Functions API).
+ */
+export interface Executions {
+  /**
+   * StartExecution; `ExecutionAlreadyExists` becomes `{kind: 'exists'}` (found
+   * with DescribeExecution, its input compared with `input`).
+   * @throws TriggerError `Trigger.StateMachineNotFound` when the ARN names nothing
+   */
+  start(request: StartRequest): Promise<StartOutcome>;
+}
