@@ -100,3 +100,46 @@ export function parseStateMachineName(name: string, stage?: string): ResourceNam
   if (name.length === MAX_STATE_MACHINE_NAME_LENGTH && fn.length === HASH_LENGTH && /^[0-9a-f]+$/.test(fn)) return undefined;
   return { stage: parsedStage, project, fn };
 }
+
+/** SNS topic names: at most 256 characters of `[A-Za-z0-9_-]`. @see https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html */
+export const MAX_TOPIC_NAME_LENGTH = 256;
+/** EventBridge Scheduler group and schedule names: 1–64 characters of `[0-9a-zA-Z-_.]`. @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html */
+export const MAX_SCHEDULE_NAME_LENGTH = 64;
+
+/** The result a topic carries (`@subscribe(status=...)`). */
+export type ResultStatus = 'success' | 'failure';
+
+/**
+ * The result topic of state machine `fn` (issue 9):
+ * `fluxio-<stage>-<project>-<fn>-success` / `-failure`, at most 256 characters.
+ * Every deployed first-class state machine has both.
+ */
+export const resultTopicName = (parts: ResourceNameParts, status: ResultStatus) =>
+  fitName(`${projectPrefix(parts.stage, parts.project)}${parts.fn}-${status}`, MAX_TOPIC_NAME_LENGTH);
+
+/** The schedule group of a project on EventBridge Scheduler: `fluxio-<stage>-<project>`, at most 64 characters. */
+export const scheduleGroupName = (stage: string, project: string) => fitName(`${stagePrefix(stage)}${project}`, MAX_SCHEDULE_NAME_LENGTH);
+
+/** The schedule of state machine `fn` in its project's group: `fn` itself, at most 64 characters. */
+export const scheduleName = (fn: string) => fitName(fn, MAX_SCHEDULE_NAME_LENGTH);
+
+/** Characters a CloudFormation export name may hold (`Fn::ImportValue`): letters, digits, `-` and `:`. */
+const EXPORT_NAME_CHARACTER = /[^A-Za-z0-9:-]/g;
+
+/**
+ * The export name under which a result topic's ARN is published (issue 9):
+ * `fluxio-<stage>-<project>-<fn>-<status>-topic-arn`. CloudFormation export
+ * names hold letters, digits, `-` and `:` only, so every other character
+ * (the `_` of `on_failure`) becomes `-`, and then 8 hex characters of the
+ * SHA-256 of the exact name are appended so that `a_b` and `a-b` stay
+ * distinct. Subscribe to it from another project with
+ * `@subscribe(topic_arn_import_value="fluxio-${Environment}-<project>-<fn>-success-topic-arn")`,
+ * or `!ImportValue` it in any stack of the account and region.
+ * @example resultTopicExportName({ stage: 'prod', project: 'billing', fn: 'main' }, 'success') // → 'fluxio-prod-billing-main-success-topic-arn'
+ */
+export function resultTopicExportName(parts: ResourceNameParts, status: ResultStatus): string {
+  const exact = `${projectPrefix(parts.stage, parts.project)}${parts.fn}-${status}-topic-arn`;
+  const safe = exact.replace(EXPORT_NAME_CHARACTER, '-');
+  if (safe === exact) return exact;
+  return `${safe}-${createHash('sha256').update(exact).digest('hex').slice(0, HASH_LENGTH)}`;
+}
