@@ -1,0 +1,57 @@
+/**
+ * The local stand-in for the platform stack's EventBridge rule on `aws.states`
+ * "Step Functions Execution Status Change" events: every such event of the
+ * platform's {@link EventBus} (published by the local Step Functions API) is
+ * delivered asynchronously to the trigger's status function
+ * (`services/trigger/src/handlers/status.ts`) as the EventBridge event it
+ * would receive on AWS. A failed delivery is retried with backoff and then
+ * reported on stderr, as EventBridge retries a target and gives up.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html
+ */
+import type { EventBridgeEvent } from 'aws-lambda';
+import { EXECUTION_STATUS_CHANGE, type BusEvent, type EventBus, type ExecutionStatusChangeDetail } from '../events/bus.ts';
+import { Deliveries, type DeliveryReporter, type RetryPolicy } from './deliveries.ts';
+
+/** The EventBridge event the status function receives. */
+export type ExecutionStatusChangeEvent = EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, ExecutionStatusChangeDetail>;
+
+export interface StatusFeedOptions {
+  bus: EventBus;
+  /** The status function; a throw is a failed delivery (retried). */
+  deliver: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
+  /** @default 3 attempts, 1 s then 2 s apart */
+  retry?: RetryPolicy;
+  /** @default stderr */
+  report?: DeliveryReporter;
+}
+
+/** A running status feed. */
+export interface StatusFeed {
+  /** Resolves once every event seen so far has been delivered (or reported undelivered). */
+  idle(): Promise<void>;
+  /** Unsubscribes from the bus, cancels waiting retries (reported) and waits for deliveries in progress. */
+  close(): Promise<void>;
+}
+
+/** Subscribes to `bus` and delivers every execution status change event (see the module comment). */
+export function startStatusFeed(options: StatusFeedOptions): StatusFeed {
+  const deliveries = new Deliveries('status feed', options.retry, options.report);
+  const unsubscribe = options.bus.subscribe(
+    (event: BusEvent) => {
+      const detail = event.detail as ExecutionStatusChangeDetail;
+      const eventBridge = event as unknown as ExecutionStatusChangeEvent;
+      deliveries.dispatch(`${detail.status} event of ${detail.executionArn}`, async () => {
+        await options.deliver(eventBridge);
+      });
+    },
+    { source: 'aws.states', detailType: EXECUTION_STATUS_CHANGE },
+  );
+  return {
+    idle: () => deliveries.idle(),
+    async close() {
+      unsubscribe();
+      await deliveries.close();
+    },
+  };
+}
