@@ -38,9 +38,24 @@ import {
   DeploymentListSchema,
   DeploymentPlanSchema,
   DeploymentRecordSchema,
+  DeploymentSourceSchema,
   ProjectDescriptionSchema,
   RollbackRequestSchema,
 } from './schemas/deployments.ts';
+import {
+  EXECUTION_INPUT_TOO_LARGE_HINT,
+  ExecutionDescriptionSchema,
+  ExecutionHistoryQuerySchema,
+  ExecutionHistorySchema,
+  ExecutionListSchema,
+  ListExecutionsQuerySchema,
+  RedriveResponseSchema,
+  START_EXECUTION_MAX_BODY_BYTES,
+  StartExecutionRequestSchema,
+  StartExecutionResponseSchema,
+  StopRequestSchema,
+  StopResponseSchema,
+} from './schemas/executions.ts';
 
 /** One documented response of a route (OpenAPI `responses` entry). */
 export interface RouteResponse {
@@ -203,6 +218,7 @@ export const DEPLOYER_ROUTE_PATHS = {
   bundleUploadUrl: '/v1/projects/{project}/bundles/upload-url',
   deployments: '/v1/projects/{project}/deployments',
   deployment: '/v1/projects/{project}/deployments/{deploymentId}',
+  deploymentSource: '/v1/projects/{project}/deployments/{deploymentId}/source',
   project: '/v1/projects/{project}',
   rollback: '/v1/projects/{project}/rollback',
 } as const;
@@ -278,6 +294,21 @@ export const DEPLOYER_ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: 'GET',
+    path: DP.deploymentSource,
+    functionName: 'deployerGetSource',
+    module: 'services/deployer/src/handlers/deployments.ts',
+    exportName: 'source',
+    localOnly: true,
+    tag: 'deployer',
+    summary: 'The project.py of a deployment (from its bundle) and the manifest compiled from it (read-only; the console\'s source view)',
+    request: { pathParameters: { ...DP_PROJECT, deploymentId: 'A deployment id (`d-…`) of kind deploy.' } },
+    responses: {
+      200: { description: '`{project, deploymentId, path, source, manifest}`.', schema: DeploymentSourceSchema },
+      404: { description: '`Deploy.NotFound`, or `Deploy.NoBundle` for a rollback or destroy record.' },
+    },
+  },
+  {
+    method: 'GET',
     path: DP.project,
     functionName: 'deployerDescribe',
     module: 'services/deployer/src/handlers/projects.ts',
@@ -314,6 +345,114 @@ export const DEPLOYER_ROUTES: readonly RouteDefinition[] = [
     responses: {
       200: { description: 'The destroy record.', schema: DeploymentRecordSchema },
       409: { description: '`Deploy.InProgress`.' },
+    },
+  },
+];
+
+/** Executions API paths (issue 9), scoped by project and state machine function name. */
+export const EXECUTION_ROUTE_PATHS = {
+  executions: '/v1/projects/{project}/state-machines/{stateMachine}/executions',
+  execution: '/v1/projects/{project}/state-machines/{stateMachine}/executions/{name}',
+  history: '/v1/projects/{project}/state-machines/{stateMachine}/executions/{name}/history',
+  stop: '/v1/projects/{project}/state-machines/{stateMachine}/executions/{name}/stop',
+  redrive: '/v1/projects/{project}/state-machines/{stateMachine}/executions/{name}/redrive',
+} as const;
+
+const EX = EXECUTION_ROUTE_PATHS;
+const EX_SCOPE = {
+  project: 'Project name (the manifest\'s `project`); IAM policies can scope callers to it.',
+  stateMachine: 'State machine function name (`def main(data)` → `main`): the deployed `fluxio-<stage>-<project>-<stateMachine>`.',
+};
+const EX_ONE = { ...EX_SCOPE, name: 'Execution name (1–80 of `A-Za-z0-9_-`).' };
+const EX_MODULE = { module: 'services/trigger/src/handlers/executions.ts', tag: 'executions' } as const;
+const EX_NOT_FOUND = { description: '`Trigger.StateMachineNotFound` (project or state machine not deployed) or `Execution.NotFound`.' };
+
+/** The executions routes (issue 9): start on the alias `live`, list, describe, history, stop, redrive. */
+export const EXECUTION_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: EX.executions,
+    functionName: 'executionsStart',
+    exportName: 'start',
+    ...EX_MODULE,
+    summary: 'Start an execution on the alias live (idempotent by name)',
+    description:
+      'Starts `fluxio-<stage>-<project>-<stateMachine>` on its alias `live` with the input plus `__trace = {"id", "source": "http"}` ' +
+      '(`id`: the caller\'s `__trace.id` when given, else the execution name). The same name and input again answer 200 with that ' +
+      'execution; the same name with other input 409.',
+    request: { body: StartExecutionRequestSchema, pathParameters: EX_SCOPE },
+    maxBodyBytes: START_EXECUTION_MAX_BODY_BYTES,
+    tooLargeHint: EXECUTION_INPUT_TOO_LARGE_HINT,
+    responses: {
+      200: { description: 'An execution of that name and input already existed: that execution.', schema: StartExecutionResponseSchema },
+      201: { description: 'Started.', schema: StartExecutionResponseSchema },
+      400: { description: '`Request.Invalid` (input not a JSON object, bad name), `Execution.InvalidInput` (a malformed `__trace`), `Request.InvalidPath`.' },
+      404: { description: '`Trigger.StateMachineNotFound`: the project or state machine is not deployed.' },
+      409: { description: '`Execution.AlreadyExists`: that name was used with other input.' },
+      413: { description: '`Execution.InputTooLarge` / `Request.TooLarge`: above Step Functions\' 256 KiB.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: EX.executions,
+    functionName: 'executionsList',
+    exportName: 'list',
+    ...EX_MODULE,
+    summary: 'The executions of a state machine, newest first, with their trigger',
+    request: { query: ListExecutionsQuerySchema, pathParameters: EX_SCOPE },
+    responses: {
+      200: { description: 'A page of executions (`nextToken` for the next).', schema: ExecutionListSchema },
+      400: { description: '`Request.InvalidQuery`: an unknown status, maxResults outside 1–100, a foreign nextToken.' },
+      404: { description: '`Trigger.StateMachineNotFound`.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: EX.execution,
+    functionName: 'executionsDescribe',
+    exportName: 'describe',
+    ...EX_MODULE,
+    summary: 'One execution: status, input and output (JSON values), error, cause, trigger, version',
+    request: { pathParameters: EX_ONE },
+    responses: { 200: { description: 'The execution.', schema: ExecutionDescriptionSchema }, 404: EX_NOT_FOUND },
+  },
+  {
+    method: 'GET',
+    path: EX.history,
+    functionName: 'executionsHistory',
+    exportName: 'history',
+    ...EX_MODULE,
+    summary: 'A page of an execution\'s history events (GetExecutionHistory)',
+    request: { query: ExecutionHistoryQuerySchema, pathParameters: EX_ONE },
+    responses: {
+      200: { description: 'Events oldest first (newest with `reverseOrder=true`); `nextToken` for the next page.', schema: ExecutionHistorySchema },
+      400: { description: '`Request.InvalidQuery`.' },
+      404: EX_NOT_FOUND,
+    },
+  },
+  {
+    method: 'POST',
+    path: EX.stop,
+    functionName: 'executionsStop',
+    exportName: 'stop',
+    ...EX_MODULE,
+    summary: 'Stop a running execution (ABORTED, with optional error and cause); an ended one is left as it is',
+    request: { body: StopRequestSchema, pathParameters: EX_ONE },
+    maxBodyBytes: 64 * 1024,
+    responses: { 200: { description: '`stopped` true, or false when it had already ended.', schema: StopResponseSchema }, 404: EX_NOT_FOUND },
+  },
+  {
+    method: 'POST',
+    path: EX.redrive,
+    functionName: 'executionsRedrive',
+    exportName: 'redrive',
+    ...EX_MODULE,
+    summary: 'Redrive a FAILED, ABORTED or TIMED_OUT execution from where it failed (RedriveExecution)',
+    request: { pathParameters: EX_ONE },
+    responses: {
+      200: { description: 'Redriven: it runs again.', schema: RedriveResponseSchema },
+      404: EX_NOT_FOUND,
+      409: { description: '`Execution.NotRedrivable`, with Step Functions\' reason (e.g. it SUCCEEDED or is RUNNING).' },
     },
   },
 ];
@@ -400,4 +539,5 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   ...STATE_DATA_ROUTES,
   ...DEPLOYER_ROUTES,
+  ...EXECUTION_ROUTES,
 ];

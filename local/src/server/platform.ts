@@ -21,7 +21,9 @@ import { openPlatformDatabase } from '../store/database.ts';
 import { EventBus } from '../events/bus.ts';
 import { createStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/index.ts';
 import { createLambdaApi, LAMBDA_MAX_BUFFERED_BYTES, type LambdaApi } from '../lambda/index.ts';
-import { createLocalDeployer, setDeployer, type DeployerHandle, type DeployerOptions } from '@fluxio/deployer';
+import { createLocalDeployer, LOCAL_STAGE, setDeployer, type DeployerHandle, type DeployerOptions } from '@fluxio/deployer';
+import { createLocalExecutionsService } from '@fluxio/trigger/executions/config';
+import { setExecutionsService } from '@fluxio/trigger/executionsRegistry';
 export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
@@ -132,6 +134,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       setDeployer(undefined);
       deployer.close();
     });
+    // The executions API (issue 9): the trigger's SDK client on this platform's Step Functions API, stage local.
+    const executionsApi = createLocalExecutionsService({ platformUrl: server.url, stage: LOCAL_STAGE });
+    setExecutionsService(executionsApi.service);
+    cleanup.push(async () => {
+      setExecutionsService(undefined);
+      executionsApi.close();
+    });
     const runner = await createRunner({
       projectDir: resolve(options.projectDir ?? '.'),
       stateData: { url: server.url, executions },
@@ -164,6 +173,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           await deployer.deployer.drain(); // a deployment answered 202 finishes before the APIs it uses stop
           setDeployer(undefined);
           deployer.close();
+          setExecutionsService(undefined);
+          executionsApi.close();
           await stepFunctions.close();
           await runner.close();
           await runs.drain();

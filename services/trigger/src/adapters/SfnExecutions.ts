@@ -80,6 +80,16 @@ const parsedJson = (text: string | undefined): unknown => {
   }
 };
 
+/**
+ * True when the JSON text `stored` holds the same JSON value as `value` (object
+ * key order and spacing do not matter; `undefined` members are dropped as
+ * `JSON.stringify` drops them). Absent or unparsable text matches nothing.
+ */
+export function sameJsonValue(stored: string | undefined, value: unknown): boolean {
+  const parsed = parsedJson(stored);
+  return parsed !== undefined && isDeepStrictEqual(parsed, JSON.parse(JSON.stringify(value)));
+}
+
 export interface SfnExecutionsOptions {
   client?: SFNClient;
   clientConfig?: SFNClientConfig;
@@ -112,7 +122,7 @@ export class SfnExecutions implements ExecutionsControl {
         case 'ExecutionAlreadyExists': {
           const executionArn = executionArnOf(request.stateMachineArn, request.name);
           const d = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-          return { kind: 'exists', executionArn, startDate: d.startDate!, sameInput: isDeepStrictEqual(parsedJson(d.input), JSON.parse(input)) };
+          return { kind: 'exists', executionArn, startDate: d.startDate!, sameInput: sameJsonValue(d.input, request.input) };
         }
         case 'StateMachineDoesNotExist':
         case 'ResourceNotFound':
