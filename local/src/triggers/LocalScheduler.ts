@@ -180,7 +180,7 @@ export class LocalScheduler implements Schedules {
       ? this.db.prepare('SELECT * FROM trigger_schedules ORDER BY group_name, name').all()
       : this.db.prepare('SELECT * FROM trigger_schedules WHERE group_name = ? ORDER BY name').all(group)) as ScheduleRow[];
     return rows.map((r) => {
-      const next = recurrenceOf(r.expression, r.timezone, r.anchor).next(Math.max(this.now(), r.last_fired ?? -Infinity, r.anchor - 1));
+      const next = recurrenceOf(r.expression, r.timezone, r.anchor).next(Math.max(this.now() - 1, r.last_fired ?? -Infinity, r.anchor - 1));
       return {
         group: r.group_name,
         name: r.name,
