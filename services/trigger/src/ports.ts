@@ -134,3 +134,132 @@ export interface Executions {
    */
   start(request: StartRequest): Promise<StartOutcome>;
 }
+
+// ------------------------------------------------------------------------------------------------
+// The event-driven core (issue 9): result topics, the trigger records, event processors, offload.
+
+/**
+ * CloudFormation exports (AWS) or the local platform's export registry: the
+ * writing side. Fluxio publishes the ARNs of every deployed state machine's
+ * result topics as exports of the project ({@link resultTopicExportName}), so
+ * that teams outside Fluxio (`!ImportValue` in their own stacks) and other
+ * Fluxio projects (`@subscribe(topic_arn_import_value=...)`) find them by name.
+ * AWS: one stack per project, `fluxio-<stage>-<project>-exports`, holding only
+ * `Outputs` with `Export` names (adapters/CloudFormationExports.ts; exports can
+ * only come from a stack).
+ */
+export interface ExportRegistry extends Exports {
+  /**
+   * Make the exports owned by `owner` (a project) exactly `values` (export
+   * name → value): new ones added, changed ones updated, missing ones removed.
+   * @throws TriggerError `Trigger.ExportTaken` when another owner exports one of the names
+   */
+  publish(owner: string, values: Record<string, string>): Promise<void>;
+  /** Remove every export of `owner`; none is not an error. */
+  remove(owner: string): Promise<void>;
+}
+
+/** What the deployer recorded about one deployed first-class state machine. */
+export interface StateMachineTriggers {
+  project: string;
+  /** State machine function name (`main`). */
+  stateMachine: string;
+  /** The `live` alias ARN every trigger starts. */
+  aliasArn: string;
+  successTopicArn: string;
+  failureTopicArn: string;
+  /** `@process_events(processor=X)`: the EventProcessor class whose function tags its status events, or null. */
+  eventProcessor: string | null;
+}
+
+/** A downstream state machine of a topic (`@subscribe`). */
+export interface Downstream {
+  topicArn: string;
+  project: string;
+  stateMachine: string;
+  /** The downstream's `live` alias ARN. */
+  aliasArn: string;
+  /** Which result the topic carries. */
+  status: 'success' | 'failure';
+  /** Where the topic came from: another project's state machine, or an export name (`topic_arn_import_value`, resolved). */
+  upstream: { project: string; stateMachine: string } | { exportName: string };
+}
+
+/** What one project's last `apply` activated (so the next one can remove what is gone). */
+export interface AppliedTriggers {
+  project: string;
+  stateMachines: string[];
+  /** Topic ARNs the project's state machines own (its result topics). */
+  topics: string[];
+  /** `(topicArn, stateMachine)` pairs of the project's subscriptions. */
+  subscriptions: Array<{ topicArn: string; stateMachine: string }>;
+  /** The schedule group, when the project has schedules. */
+  scheduleGroup: string | null;
+  /** Export names the project publishes. */
+  exports: string[];
+}
+
+/**
+ * The trigger records table (DynamoDB on both targets; dynalite locally):
+ * publication claims (exactly-once publishing), what the deployer recorded
+ * per state machine, the downstream list of every subscribed topic, and what
+ * each project's last deployment activated.
+ */
+export interface TriggerRecords {
+  /**
+   * Claim the publication of (executionArn, status): true for the first
+   * caller, false when it was claimed before (a conditional write).
+   */
+  claimPublication(executionArn: string, status: string): Promise<boolean>;
+  /** Give a claim back (its publish failed: the retried event publishes). */
+  releasePublication(executionArn: string, status: string): Promise<void>;
+  getStateMachine(project: string, stateMachine: string): Promise<StateMachineTriggers | undefined>;
+  putStateMachine(item: StateMachineTriggers): Promise<void>;
+  deleteStateMachine(project: string, stateMachine: string): Promise<void>;
+  /** Every downstream of `topicArn` (all pages). */
+  downstreams(topicArn: string): Promise<Downstream[]>;
+  putDownstream(item: Downstream): Promise<void>;
+  deleteDownstream(topicArn: string, project: string, stateMachine: string): Promise<void>;
+  getApplied(project: string): Promise<AppliedTriggers | undefined>;
+  putApplied(item: AppliedTriggers): Promise<void>;
+  deleteApplied(project: string): Promise<void>;
+}
+
+/** The request an event processor function gets (H1's `fluxio_task.entry.event_processor_handler`). */
+export interface ProcessorRequest {
+  /** The EventProcessor class. */
+  processor: string;
+  /** `ExecutionStarted`, `ExecutionSucceeded`, `ExecutionFailed`, `ExecutionTimedOut`, `ExecutionAborted` (its `get_custom_tags_<eventType>` runs). */
+  eventType: ProcessorEventType;
+  /** The result message (what is published; for ExecutionStarted the same fields with `input`). */
+  message: Record<string, unknown>;
+  /** The execution's input (parsed JSON). */
+  inputData: unknown;
+}
+
+/** Event types of an EventProcessor (the original's `get_custom_tags_<EventType>` methods, spec §2.4). */
+export type ProcessorEventType = 'ExecutionStarted' | 'ExecutionSucceeded' | 'ExecutionFailed' | 'ExecutionTimedOut' | 'ExecutionAborted';
+
+/** Event processor functions (Lambda Invoke, on AWS or the local platform's Lambda API). */
+export interface Processors {
+  /**
+   * Invoke `functionName` (RequestResponse) with `request`; its answer's `tags`.
+   * @throws TriggerError `Trigger.ProcessorFailed` when the function raised or answered no `{"tags": {...}}` object
+   */
+  invoke(functionName: string, request: ProcessorRequest): Promise<Record<string, unknown>>;
+}
+
+/** Where an offloaded part of a result message is (a state data item pointer, spec §20.4). */
+export interface OffloadPointer {
+  table_name: string;
+  partition_key: string;
+  key: string;
+}
+
+/** Result parts too big for SNS, kept as state data items of the upstream project. */
+export interface ResultStore {
+  /** Store `json` (JSON text) as item `key` of execution `executionName` of `project`; its pointer. */
+  put(project: string, executionName: string, key: string, json: string): Promise<OffloadPointer>;
+  /** The JSON text at `pointer`. @throws when absent (expired) */
+  get(pointer: OffloadPointer): Promise<string>;
+}
