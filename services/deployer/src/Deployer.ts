@@ -43,7 +43,7 @@ import {
 } from '@fluxio/contracts/schemas/deployments';
 import { compileRequest, compileSource, type CompileOptions } from '@fluxio/compiler-api';
 import { lambdaTaskParameters } from '@fluxio/compiler-api/emit/templates';
-import type { DeployerApi, ProjectDescription } from './api.ts';
+import type { DeployerApi, DeploymentSource, ProjectDescription } from './api.ts';
 import { bundleNotFound, DeployError, deploymentNotFound, deployInProgress, isDeployError } from './errors.ts';
 import {
   codeAndConfigSha256,
@@ -130,6 +130,8 @@ export interface DeployerOptions {
 /** What a deployment works from: the compiled project and its code. */
 interface Prepared {
   manifest: Manifest;
+  /** The bundle's project.py text. */
+  source: string;
   manifestSha256: string;
   bundleFiles: ZipFiles;
   /** Task classes deployed as functions. */
@@ -249,6 +251,7 @@ export class Deployer implements DeployerApi {
     }
     return {
       manifest,
+      source,
       manifestSha256: sha256Hex(JSON.stringify(manifest)),
       bundleFiles,
       functionTasks: functionTasks.sort(),
@@ -792,6 +795,15 @@ export class Deployer implements DeployerApi {
     const record = await this.o.records.get(project, deploymentId);
     if (!record) throw deploymentNotFound(project, deploymentId);
     return strip(record);
+  }
+
+  /** @inheritdoc */
+  async source(project: string, deploymentId: string): Promise<DeploymentSource> {
+    const record = await this.get(project, deploymentId);
+    if (!record.bundle)
+      throw new DeployError('Deploy.NoBundle', 404, `Deployment ${deploymentId} of ${project} is a ${record.kind} and has no bundle; ask for the deployment it restored (${record.rolledBackTo ?? 'rolledBackTo'}) or another deploy.`);
+    const prepared = await this.prepare(project, record.bundle);
+    return { project, deploymentId, path: 'project.py', source: prepared.source, manifest: prepared.manifest };
   }
 
   /** @inheritdoc */

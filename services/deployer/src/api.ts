@@ -18,7 +18,27 @@ export interface ProjectDescription {
   stateMachines: DeploymentRecord['stateMachines'];
 }
 
+/**
+ * What `GET /v1/projects/{project}/deployments/{deploymentId}/source` answers:
+ * the deployment's `project.py` (from its bundle) and the manifest compiled
+ * from it (the source map `stateMachines.<fn>.states.<state>.line` links each
+ * state to its line). Read-only; served by the local platform for the console.
+ */
+export interface DeploymentSource {
+  project: string;
+  deploymentId: string;
+  /** Always `project.py` (the bundle's root file). */
+  path: 'project.py';
+  source: string;
+  manifest: import('@fluxio/contracts/manifest').Manifest;
+}
+
 export interface DeployerApi {
+  /**
+   * The project.py and compiled manifest of a deployment (from its bundle).
+   * @throws DeployError 404 `Deploy.NotFound`, 404 `Deploy.NoBundle` (a rollback or destroy record), 404 `Deploy.BundleNotFound`
+   */
+  source(project: string, deploymentId: string): Promise<DeploymentSource>;
   /** A presigned PUT for the bundle, or `exists: true`. @throws DeployError 413 `Deploy.BundleTooLarge` */
   bundleUploadUrl(project: string, bundle: BundleRef, origin: string): Promise<BundleUploadUrlResponse>;
   /** Dry run: what a deployment of the bundle would do; nothing changes. @throws DeployError 422 `Compile.Failed` */

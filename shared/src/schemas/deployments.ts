@@ -214,3 +214,15 @@ export const ProjectDescriptionSchema = Type.Object(
   },
   { $id: 'ProjectDescription' },
 );
+
+/** `GET /v1/projects/{project}/deployments/{deploymentId}/source` (local platform): the deployment's project.py and compiled manifest. */
+export const DeploymentSourceSchema = Type.Object(
+  {
+    project: Type.String(),
+    deploymentId: Type.String({ pattern: DEPLOYMENT_ID_PATTERN }),
+    path: Type.Literal('project.py'),
+    source: Type.String({ description: 'The text of project.py in the deployment\'s bundle.' }),
+    manifest: Type.Unknown({ description: 'The manifest compiled from it (`stateMachines.<fn>.states.<state>.line` is the source map).' }),
+  },
+  { $id: 'DeploymentSource' },
+);

@@ -92,3 +92,12 @@ export const list = jsonHandler({}, (req) =>
 export const get = jsonHandler({}, (req) =>
   withDomainErrors(async () => ({ body: await getDeployer().get(projectOf(req.pathParameters), deploymentIdOf(req.pathParameters)) })),
 );
+
+/**
+ * Local function `deployerGetSource`: the deployment's project.py and its
+ * compiled manifest (`GET …/deployments/{deploymentId}/source`; the console
+ * shows each state beside its line). 404 `Deploy.NotFound` / `Deploy.NoBundle`.
+ */
+export const source = jsonHandler({}, (req) =>
+  withDomainErrors(async () => ({ body: await getDeployer().source(projectOf(req.pathParameters), deploymentIdOf(req.pathParameters)) })),
+);
