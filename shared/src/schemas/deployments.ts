@@ -116,7 +116,12 @@ export type DeployedFunction = Static<typeof DeployedFunctionSchema>;
 export const DeploymentTriggersSchema = Type.Object(
   {
     schedules: Type.Array(
-      Type.Object({ stateMachine: Type.String(), expression: Type.Union([Type.String(), Type.Null()]), inputData: Type.Unknown() }),
+      Type.Object({
+        stateMachine: Type.String(),
+        expression: Type.Union([Type.String(), Type.Null()]),
+        inputData: Type.Unknown(),
+        timezone: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'IANA time zone of the expression (`ScheduleExpressionTimezone`); null = UTC.' })),
+      }),
     ),
     subscriptions: Type.Array(
       Type.Object({
@@ -124,9 +129,27 @@ export const DeploymentTriggersSchema = Type.Object(
         project: Type.Union([Type.String(), Type.Null()]),
         source: Type.String({ description: 'The state machine whose executions are subscribed to.' }),
         status: Type.String(),
+        topicArnImportValue: Type.Optional(
+          Type.Union([Type.String(), Type.Null()], { description: '`@subscribe(topic_arn_import_value=...)`: the export naming the topic (`${Environment}` = the stage).' }),
+        ),
       }),
     ),
-    active: Type.Boolean({ description: 'False until the trigger service (a later issue) activates them.' }),
+    eventProcessors: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: '`@process_events(processor=X)`: state machine → EventProcessor class (deployed as function fluxio-<stage>-<project>-<X>).' }),
+    ),
+    topics: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object({
+          successTopicArn: Type.String(),
+          failureTopicArn: Type.String(),
+          successExportName: Type.String({ description: 'The export holding successTopicArn (`@subscribe(topic_arn_import_value=...)`, `!ImportValue`).' }),
+          failureExportName: Type.String(),
+        }),
+        { description: 'The result topics of every deployed state machine (issue 9), once active.' },
+      ),
+    ),
+    active: Type.Boolean({ description: 'True once the trigger service activated them (topics, schedules, subscriptions).' }),
     note: Type.String(),
   },
   { $id: 'DeploymentTriggers' },
