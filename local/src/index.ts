@@ -21,3 +21,15 @@ export { createStepFunctionsApi, ExecutionService, type StepFunctionsApi, type S
 export { EventBus, EXECUTION_STATUS_CHANGE, type BusEvent, type ExecutionStatusChangeDetail } from './events/bus.ts';
 export { openPlatformDatabase, type PlatformDatabase } from './store/database.ts';
 export { createLambdaApi, type LambdaApi, type LambdaApiOptions } from './lambda/index.ts';
+export {
+  createLocalTriggers,
+  LocalScheduler,
+  LocalTopics,
+  LocalExports,
+  localTopicArn,
+  EXPORTS_FILE,
+  type LocalTriggers,
+  type LocalTriggersOptions,
+  type PublishedMessage,
+  type LocalScheduleState,
+} from './triggers/index.ts';

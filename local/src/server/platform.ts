@@ -24,6 +24,7 @@ import { createLambdaApi, LAMBDA_MAX_BUFFERED_BYTES, type LambdaApi } from '../l
 import { createLocalDeployer, LOCAL_STAGE, setDeployer, type DeployerHandle, type DeployerOptions } from '@fluxio/deployer';
 import { createLocalExecutionsService } from '@fluxio/trigger/executions/config';
 import { setExecutionsService } from '@fluxio/trigger/executionsRegistry';
+import { createLocalTriggers, type LocalTriggers } from '../triggers/index.ts';
 export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
@@ -74,6 +75,8 @@ export interface Platform {
   lambda: LambdaApi;
   /** The in-process event bus (e.g. "Step Functions Execution Status Change" events). */
   bus: EventBus;
+  /** Schedules, result topics, subscriptions and exports (issue 9): the trigger service and its embedded adapters. */
+  triggers: LocalTriggers;
   /** Another deployer over this platform's APIs, records and bundles (tests: a clock, fault injection); close it before the platform. */
   createDeployer(overrides?: Partial<DeployerOptions>): DeployerHandle;
   /** Stops the workers (runs in flight end), the HTTP server, then flushes and closes dynalite. */
@@ -124,6 +127,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanup.push(() => server.close());
     await lock.update({ url: server.url });
     lambda.setDefaultEnvironment({ FLUXIO_STATE_DATA_URL: server.url });
+    // The triggers (issue 9): the trigger service over this platform's APIs and dynalite, with the in-process
+    // scheduler, topic bus and export registry; its status feed listens before the Step Functions API starts.
+    const triggers = createLocalTriggers({ database, dataDir, bus, platformUrl: server.url, dynamodbEndpoint: stateData.dynamodbEndpoint!, stateData: stateData.service });
+    cleanup.push(() => triggers.close());
     // The deployer (issue 8): its SDK clients talk to this platform's Step Functions and Lambda APIs and dynalite;
     // bundles go to the state data blob store (its presigned upload route serves them).
     const localDeployer = (overrides?: Partial<DeployerOptions>) =>
@@ -154,6 +161,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     setRunService(runs);
     const workers = Math.max(1, options.workers ?? availableParallelism());
     setLocalHealth(() => ({ dataDir, pid: process.pid, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), workers }));
+    triggers.start(); // schedules last: a fire time missed while the platform was down fires now
     let closing: Promise<void> | undefined;
     return {
       url: server.url,
@@ -163,6 +171,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       stepFunctions,
       lambda,
       bus,
+      triggers,
       createDeployer: localDeployer,
       close: () =>
         (closing ??= (async () => {
@@ -170,11 +179,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           // (closing it flushes LevelDB to disk), then the data directory lock.
           setRunService(undefined);
           setLocalHealth(undefined);
+          await triggers.scheduler.close(); // no schedule fires from now on
           await deployer.deployer.drain(); // a deployment answered 202 finishes before the APIs it uses stop
           setDeployer(undefined);
           deployer.close();
           setExecutionsService(undefined);
           executionsApi.close();
+          // Status events and messages being delivered finish (while the APIs they call still run); executions the
+          // Step Functions API interrupts below are not published (their ABORTED event comes after the feed stopped).
+          await triggers.close();
           await stepFunctions.close();
           await runner.close();
           await runs.drain();

@@ -194,6 +194,11 @@ export class LocalScheduler implements Schedules {
     });
   }
 
+  /** Deliveries not yet settled. */
+  get pending(): number {
+    return this.deliveries.pending;
+  }
+
   /** Resolves once every fire so far has been delivered (or reported undelivered). */
   idle(): Promise<void> {
     return this.deliveries.idle();

@@ -188,6 +188,11 @@ export class LocalTopics implements Topics {
     return () => void this.listeners.delete(listener);
   }
 
+  /** Deliveries not yet settled. */
+  get pending(): number {
+    return this.deliveries.pending;
+  }
+
   /** Resolves once every message published so far has been delivered (or reported undelivered). */
   idle(): Promise<void> {
     return this.deliveries.idle();

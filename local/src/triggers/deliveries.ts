@@ -63,6 +63,11 @@ export class Deliveries {
     this.inFlight.add(run);
   }
 
+  /** Deliveries dispatched and not yet settled. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves once every delivery dispatched so far has succeeded or been reported. */
   async idle(): Promise<void> {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);

@@ -28,6 +28,8 @@ export interface StatusFeedOptions {
 
 /** A running status feed. */
 export interface StatusFeed {
+  /** Deliveries not yet settled. */
+  readonly pending: number;
   /** Resolves once every event seen so far has been delivered (or reported undelivered). */
   idle(): Promise<void>;
   /** Unsubscribes from the bus, cancels waiting retries (reported) and waits for deliveries in progress. */
@@ -48,6 +50,9 @@ export function startStatusFeed(options: StatusFeedOptions): StatusFeed {
     { source: 'aws.states', detailType: EXECUTION_STATUS_CHANGE },
   );
   return {
+    get pending() {
+      return deliveries.pending;
+    },
     idle: () => deliveries.idle(),
     async close() {
       unsubscribe();
