@@ -66,6 +66,7 @@ import type {
   StateMachines,
   StateMachineState,
   StoredRecord,
+  TriggerDeclarations,
   TriggerPort,
 } from './ports.ts';
 
@@ -92,6 +93,9 @@ const FUNCTION_CONCURRENCY = 4;
 /** The note of recorded-but-inactive triggers. */
 export const TRIGGERS_NOT_ACTIVE_NOTE =
   'Recorded only: @schedule and @subscribe are not active yet (the trigger service is a later issue); start executions on the alias ARN yourself.';
+
+/** The note of a dry run's triggers. */
+export const PLAN_TRIGGERS_NOTE = 'Dry run: nothing activated; the deployment activates these (result topics for every state machine, schedules, subscriptions).';
 
 /** Thrown by a fault-injection hook to simulate the deployer dying: no cleanup runs, the lease stays until it expires. */
 export class SimulatedCrash extends Error {
@@ -138,7 +142,7 @@ interface Prepared {
   functionTasks: string[];
   /** First-class state machine functions, nested (called) ones before their callers. */
   stateMachineOrder: string[];
-  triggers: Omit<DeploymentTriggers, 'active' | 'note'>;
+  triggers: TriggerDeclarations;
   /** Task classes the SFN API of this target cannot run (local codebuild). */
   localWarnings: string[];
   /** `ecs` / `ecs:worker` tasks deployed locally as Lambda functions, their states rewritten to call them ({@link localStandIn}). */
@@ -244,10 +248,16 @@ export class Deployer implements DeployerApi {
     const firstClass = Object.entries(manifest.stateMachines).filter(([, sm]) => sm.firstClass).map(([fn]) => fn);
     const schedules: DeploymentTriggers['schedules'] = [];
     const subscriptions: DeploymentTriggers['subscriptions'] = [];
+    const eventProcessors: Record<string, string> = {};
     for (const fn of firstClass) {
       const sm = manifest.stateMachines[fn]!;
-      if (sm.schedule) schedules.push({ stateMachine: fn, expression: sm.schedule.expression, inputData: sm.schedule.input_data });
-      for (const s of sm.subscriptions) subscriptions.push({ stateMachine: fn, project: s.project, source: s.state_machine, status: s.status });
+      // `timezone` (issue 9) and `eventProcessor` (`@process_events`) are read where the manifest has them.
+      const timezone = (sm.schedule as { timezone?: string | null } | null)?.timezone ?? null;
+      if (sm.schedule) schedules.push({ stateMachine: fn, expression: sm.schedule.expression, inputData: sm.schedule.input_data, timezone });
+      for (const s of sm.subscriptions)
+        subscriptions.push({ stateMachine: fn, project: s.project, source: s.state_machine, status: s.status, topicArnImportValue: s.topic_arn_import_value ?? null });
+      const processor = eventProcessorOf(sm);
+      if (processor) eventProcessors[fn] = processor;
     }
     return {
       manifest,
@@ -256,7 +266,7 @@ export class Deployer implements DeployerApi {
       bundleFiles,
       functionTasks: functionTasks.sort(),
       stateMachineOrder: this.nestedFirst(manifest, firstClass),
-      triggers: { schedules, subscriptions },
+      triggers: { schedules, subscriptions, ...(Object.keys(eventProcessors).length ? { eventProcessors } : {}) },
       localWarnings,
       localStandIns,
     };
@@ -433,7 +443,7 @@ export class Deployer implements DeployerApi {
       for (const fn of Object.keys(current.stateMachines)) if (!prepared.stateMachineOrder.includes(fn)) plan.delete.push(`stateMachine:${fn}`);
       for (const task of Object.keys(current.functions)) if (!prepared.functionTasks.includes(task)) plan.delete.push(`function:${task}`);
     }
-    return { plan, triggers: { ...prepared.triggers, active: false, note: TRIGGERS_NOT_ACTIVE_NOTE } };
+    return { plan, triggers: { ...prepared.triggers, active: false, note: PLAN_TRIGGERS_NOTE } };
   }
 
   // ---------------------------------------------------------------- deploy
@@ -735,8 +745,8 @@ export class Deployer implements DeployerApi {
     }
     // 6. Triggers.
     if (!this.done(record, 'triggers')) {
-      const { active, note } = await this.o.triggers.apply(project, prepared.triggers);
-      record.triggers = { ...prepared.triggers, active, note };
+      const { active, note, topics } = await this.o.triggers.apply(project, { ...prepared.triggers, stateMachines: aliasesOf(record) });
+      record.triggers = { ...prepared.triggers, active, note, ...(topics ? { topics } : {}) };
       await this.checkpoint(record, 'triggers', 'DONE', note);
     }
     record.status = 'SUCCEEDED';
@@ -884,8 +894,9 @@ export class Deployer implements DeployerApi {
         await this.checkpoint(record, `alias:${fn}`, 'DONE', sm.versionArn);
       }
       const triggers = target.triggers ?? { schedules: [], subscriptions: [], active: false, note: TRIGGERS_NOT_ACTIVE_NOTE };
-      const { active, note } = await this.o.triggers.apply(project, { schedules: triggers.schedules, subscriptions: triggers.subscriptions });
-      record.triggers = { ...triggers, active, note };
+      const { active: _a, note: _n, topics: _t, ...declarations } = triggers;
+      const { active, note, topics } = await this.o.triggers.apply(project, { ...declarations, stateMachines: aliasesOf(target) });
+      record.triggers = { ...declarations, active, note, ...(topics ? { topics } : {}) };
       await this.checkpoint(record, 'triggers', 'DONE', note);
       record.status = 'SUCCEEDED';
       record.finishedAt = iso(this.now());
@@ -1052,6 +1063,21 @@ export function localStandIns<T>(definition: T, standIns: ReadonlySet<string>): 
     };
   };
   return walk(definition) as T;
+}
+
+/** The `live` alias ARN of every state machine of a record (what the trigger port starts). */
+const aliasesOf = (record: DeploymentRecord) => Object.fromEntries(Object.entries(record.stateMachines).map(([fn, sm]) => [fn, { aliasArn: sm.aliasArn }]));
+
+/**
+ * The EventProcessor class of `@process_events(processor=X)` on a state
+ * machine (the manifest's `eventProcessor`: `"X"` or `{"processor": "X"}`),
+ * or undefined (none, or the original's built-in processor, `processor=None`).
+ */
+function eventProcessorOf(sm: object): string | undefined {
+  const v = (sm as { eventProcessor?: unknown }).eventProcessor;
+  if (typeof v === 'string' && v) return v;
+  const p = v && typeof v === 'object' ? (v as { processor?: unknown }).processor : undefined;
+  return typeof p === 'string' && p ? p : undefined;
 }
 
 /** True when both records point the aliases at the same state machine versions. */

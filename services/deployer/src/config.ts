@@ -12,7 +12,13 @@
  * | `FLUXIO_STATE_DATA_URL` | the state data API the task functions call | required |
  * | `FLUXIO_TASK_RUNTIME_DIR` | directory holding the `fluxio_task` Python package | shared/python/fluxio_task |
  * | `FLUXIO_LEASE_SECONDS` | how long a deployer's per-project lease lasts without renewal | 900 |
+ *
+ * Activating triggers (issue 9) also needs the variables of
+ * `@fluxio/trigger`'s `readTriggerActivationConfig` (services/trigger/src/config.ts:
+ * `FLUXIO_TRIGGERS_TABLE`, `FLUXIO_SUBSCRIBE_FUNCTION_ARN`, `FLUXIO_SCHEDULE_FUNCTION_ARN`,
+ * `FLUXIO_SCHEDULER_ROLE_ARN`, `FLUXIO_SCHEDULE_DLQ_ARN`), read when the AWS deployer is built.
  */
+import { readTriggerActivationConfig, type TriggerActivationConfig } from '@fluxio/trigger/config';
 import type { DeployerTarget } from './Deployer.ts';
 
 export interface DeployerConfig {
@@ -25,6 +31,8 @@ export interface DeployerConfig {
   stateDataUrl: string;
   taskRuntimeDir?: string;
   leaseSeconds?: number;
+  /** The trigger service's activation configuration (issue 9). */
+  triggers: TriggerActivationConfig;
 }
 
 /** Read the AWS configuration from `env`. @throws Error naming every missing variable */
@@ -45,5 +53,6 @@ export function readDeployerConfig(env: NodeJS.ProcessEnv = process.env): Deploy
     stateDataUrl: env.FLUXIO_STATE_DATA_URL!,
     taskRuntimeDir: env.FLUXIO_TASK_RUNTIME_DIR || undefined,
     leaseSeconds: lease,
+    triggers: readTriggerActivationConfig(env),
   };
 }

@@ -12,6 +12,9 @@ import { CloudWatchLogGroups } from './adapters/CloudWatchLogGroups.ts';
 import { DEFAULT_DEPLOYMENTS_TABLE, DynamoDbDeploymentRecords } from './adapters/DynamoDbDeploymentRecords.ts';
 import { LambdaFunctions } from './adapters/LambdaFunctions.ts';
 import { RecordingTriggers } from './adapters/RecordingTriggers.ts';
+import { TriggerServicePort } from './adapters/TriggerServicePort.ts';
+import { createAwsActivationTriggerService } from '@fluxio/trigger/createTriggerService';
+import type { TriggerPort } from './ports.ts';
 import { SfnStateMachines } from './adapters/SfnStateMachines.ts';
 
 /** Roles of the local target (the local platform checks none). */
@@ -31,6 +34,12 @@ export interface LocalDeployerOptions {
   bundles: BundleStore;
   /** @default 'fluxio-deployments' */
   tableName?: string;
+  /**
+   * The trigger port: the local platform passes a {@link TriggerServicePort}
+   * over its trigger service. @default a {@link RecordingTriggers} (records the
+   * declarations, activates nothing)
+   */
+  triggers?: TriggerPort;
   /** Extra options (tests: clock, fault injection, lease). */
   overrides?: Partial<DeployerOptions>;
 }
@@ -58,7 +67,7 @@ export function createLocalDeployer(options: LocalDeployerOptions): DeployerHand
     stateMachines,
     records,
     bundles: options.bundles,
-    triggers: new RecordingTriggers(),
+    triggers: options.triggers ?? new RecordingTriggers(),
     taskRoleArn: LOCAL_TASK_ROLE_ARN,
     stateMachineRoleArn: LOCAL_STATE_MACHINE_ROLE_ARN,
     ...options.overrides,
@@ -73,6 +82,8 @@ export function createAwsDeployer(config: DeployerConfig, overrides: Partial<Dep
   const records = new DynamoDbDeploymentRecords({ tableName: config.deploymentsTable });
   const logGroups = new CloudWatchLogGroups();
   const bundles = new S3BlobStore({ bucket: config.bucketName });
+  // Built only when no trigger port is given (tests give one).
+  const triggerService = overrides.triggers ? undefined : createAwsActivationTriggerService(config.triggers);
   const deployer = new Deployer({
     target: 'aws',
     stage: config.stage,
@@ -81,7 +92,7 @@ export function createAwsDeployer(config: DeployerConfig, overrides: Partial<Dep
     records,
     bundles,
     logGroups,
-    triggers: new RecordingTriggers(),
+    triggers: triggerService ? new TriggerServicePort(triggerService.service) : new RecordingTriggers(),
     taskRoleArn: config.taskRoleArn,
     stateMachineRoleArn: config.stateMachineRoleArn,
     taskEnvironment: { FLUXIO_STATE_DATA_URL: config.stateDataUrl, FLUXIO_STATE_DATA_AUTH: 'iam' },
@@ -89,7 +100,8 @@ export function createAwsDeployer(config: DeployerConfig, overrides: Partial<Dep
     leaseSeconds: config.leaseSeconds,
     ...overrides,
   });
-  return handle(deployer, [functions.client, stateMachines.client, records.client, logGroups.client, bundles.client]);
+  const clients = [functions.client, stateMachines.client, records.client, logGroups.client, bundles.client];
+  return handle(deployer, triggerService ? [...clients, { destroy: triggerService.close }] : clients);
 }
 
 /** The handle of `deployer`: closing it destroys the SDK clients its adapters made. */

@@ -141,14 +141,28 @@ export type StoredRecord = DeploymentRecord & { revision: number };
 /** Project bundles, in the platform bucket (the state data service's blob store port: S3, or a directory locally). */
 export type BundleStore = Pick<BlobStore, 'get' | 'digest' | 'presign'>;
 
+/** The `@schedule` / `@subscribe` / `@process_events` declarations of a deployment (the record's `triggers` without the outcome). */
+export type TriggerDeclarations = Omit<DeploymentTriggers, 'active' | 'note' | 'topics'>;
+
+/** What the deployer hands the trigger service after the aliases moved: the declarations and the deployed state machines. */
+export interface TriggerApplyRequest extends TriggerDeclarations {
+  /** Every deployed first-class state machine of this deployment: its `live` alias ARN. */
+  stateMachines: Record<string, { aliasArn: string }>;
+}
+
 /**
- * The trigger service's port (`@schedule`, `@subscribe`). The trigger service
- * is a later issue: until it lands the only adapter records the declarations
- * and reports them not active ({@link ../adapters/RecordingTriggers.ts}).
+ * The trigger service's port (issue 9): result topics for every deployed
+ * state machine, the project's schedules, subscriptions and exports
+ * ({@link ../adapters/TriggerServicePort.ts}, over `@fluxio/trigger`'s
+ * TriggerService; {@link ../adapters/RecordingTriggers.ts} records only).
  */
 export interface TriggerPort {
-  /** Activate the project's triggers (replacing the previous ones). */
-  apply(project: string, triggers: Omit<DeploymentTriggers, 'active' | 'note'>): Promise<{ active: boolean; note: string }>;
+  /**
+   * Activate the project's triggers, replacing the previous ones (what the
+   * previous deployment had and this one does not is removed).
+   * @throws DeployError 400 for a trigger that cannot be activated (e.g. `Trigger.ExportNotFound`)
+   */
+  apply(project: string, triggers: TriggerApplyRequest): Promise<{ active: boolean; note: string; topics?: DeploymentTriggers['topics'] }>;
   /** Remove every trigger of the project. */
   remove(project: string): Promise<void>;
 }

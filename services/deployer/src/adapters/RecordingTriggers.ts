@@ -1,8 +1,8 @@
 /**
- * The trigger port's only adapter until the trigger service (a later issue)
- * lands: it activates nothing. The deployer records the `@schedule` and
- * `@subscribe` declarations in the deployment record, and this adapter
- * answers `active: false` with a note saying so, which the CLI prints.
+ * A trigger port that activates nothing (tests of the deployer alone): the
+ * deployer records the `@schedule` and `@subscribe` declarations in the
+ * deployment record, and this adapter answers `active: false` with a note
+ * saying so, which the CLI prints. The platforms use TriggerServicePort.
  */
 import type { TriggerPort } from '../ports.ts';
 import { TRIGGERS_NOT_ACTIVE_NOTE } from '../Deployer.ts';
