@@ -87,10 +87,49 @@ export interface ManifestException {
   line: number;
 }
 
-/** `@schedule(expression=..., input_data=...)` (spec §2.6). */
+/**
+ * `@schedule(expression=..., input_data=..., timezone=...)` (spec §2.6, issue 9).
+ * The compiler validates the expression and time zone with
+ * `parseScheduleExpression` (shared/src/schedules.ts): what reaches the
+ * manifest is a valid EventBridge Scheduler `ScheduleExpression`.
+ */
 export interface ScheduleTrigger {
+  /**
+   * `rate(...)`, `cron(...)` (AWS's six-field dialect) or `at(...)`. The
+   * compiler refuses a @schedule without one (DSL.ScheduleExpression), so it
+   * is a string in every compiled manifest; null only in manifests of older compilers.
+   */
   expression: string | null;
   input_data: Record<string, unknown> | null;
+  /**
+   * IANA time zone name the expression is evaluated in (EventBridge
+   * Scheduler's `ScheduleExpressionTimezone`), or null for UTC. (Manifests
+   * of compilers before issue 9 lack it: read a missing one as null.)
+   */
+  timezone: string | null;
+}
+
+/**
+ * An EventProcessor class of the project (spec §2.4): deployed as a function
+ * of the project (handler `fluxio_task.entry.event_processor_handler`; file
+ * layout in shared/src/eventProcessors.ts) and invoked for each status event
+ * of every state machine whose `@process_events(processor=...)` names it.
+ */
+export interface ManifestEventProcessor {
+  /** The `class` statement's source, dedented (Python, exec'd as-is with `EventProcessor` and the project's exception classes defined). */
+  source: string;
+  /** 1-based line of the `class` statement (tracebacks point at project.py). */
+  line: number;
+  /** The event types it has a `get_custom_tags_<EventType>` method for, in source order (shared/src/eventProcessors.ts). */
+  eventTypes: string[];
+  /** Top-level packages its methods import (as a task's `run.imports`, spec §2.3). */
+  imports: string[];
+}
+
+/** `@process_events(processor=X)` of a state machine (spec §2.6). */
+export interface EventProcessorTrigger {
+  /** The EventProcessor class (a key of the manifest's `eventProcessors`), or null for the built-in processor (`@process_events()`: no custom tags). */
+  processor: string | null;
 }
 
 /** One `@subscribe(...)` (spec §2.6). */
@@ -128,6 +167,11 @@ export interface ManifestStateMachine {
   schedule: ScheduleTrigger | null;
   subscriptions: SubscriptionTrigger[];
   export: { enabled: boolean } | null;
+  /**
+   * `@process_events(...)`, or null without it. Absent in manifests of
+   * older compilers (= null).
+   */
+  eventProcessor?: EventProcessorTrigger | null;
   /** Names of `${…}` definition-substitution placeholders used (without `${}`). */
   substitutions: string[];
   /** Every state of the definition, nested Map/Parallel states included. */
@@ -149,6 +193,12 @@ export interface Manifest {
    * its Step Functions error name is the class name (DESIGN §7).
    */
   exceptions?: Record<string, ManifestException>;
+  /**
+   * The project's EventProcessor classes (`class MyEvents(EventProcessor):`),
+   * in source order. The compiler always writes it (`{}` when none); absent
+   * in manifests of older compilers.
+   */
+  eventProcessors?: Record<string, ManifestEventProcessor>;
   /** Non-fatal findings (warnings); errors never produce a manifest. */
   diagnostics: Diagnostic[];
 }

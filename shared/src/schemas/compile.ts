@@ -81,9 +81,21 @@ const ManifestStateMachineSchema = Type.Object(
   {
     definition: AslDefinitionSchema,
     firstClass: Type.Boolean(),
-    schedule: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+    schedule: Type.Union([
+      Type.Object(
+        {
+          expression: Type.Union([Type.String(), Type.Null()], { description: 'EventBridge Scheduler expression: rate(...), cron(...) or at(...).' }),
+          timezone: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'IANA time zone (ScheduleExpressionTimezone); null = UTC.' })),
+        },
+        { additionalProperties: true },
+      ),
+      Type.Null(),
+    ]),
     subscriptions: Type.Array(Type.Object({}, { additionalProperties: true })),
     export: Type.Union([Type.Object({ enabled: Type.Boolean() }), Type.Null()]),
+    eventProcessor: Type.Optional(
+      Type.Union([Type.Object({ processor: Type.Union([Type.String(), Type.Null()], { description: 'EventProcessor class, or null for the built-in processor.' }) }), Type.Null()]),
+    ),
     substitutions: Type.Array(Type.String()),
     states: Type.Record(Type.String(), StateSourceSchema),
   },
@@ -96,6 +108,21 @@ export const ManifestSchema = Type.Object(
     project: Type.String(),
     stateMachines: Type.Record(Type.String(), ManifestStateMachineSchema),
     tasks: Type.Record(Type.String(), Type.Object({ service: Type.String() }, { additionalProperties: true })),
+    eventProcessors: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            source: Type.String({ description: 'The class statement, dedented (Python).' }),
+            line: Type.Integer({ minimum: 1 }),
+            eventTypes: Type.Array(Type.String(), { description: 'Event types it has get_custom_tags_<EventType> methods for.' }),
+            imports: Type.Array(Type.String()),
+          },
+          { additionalProperties: true },
+        ),
+        { description: 'EventProcessor classes of the project (spec §2.4).' },
+      ),
+    ),
     diagnostics: Type.Array(DiagnosticSchema),
   },
   { $id: 'Manifest', additionalProperties: true },

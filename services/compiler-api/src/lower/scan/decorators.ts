@@ -63,7 +63,7 @@ export function lowerDecorators(sink: DiagnosticSink, decorators: Node[]): Decor
           sink.error('DSL.InvalidOptionType', 'input_data must be a dict literal', inputNode);
         } else input_data = lit.value as Record<string, unknown>;
       }
-      schedule = { expression, input_data };
+      schedule = { expression, input_data, timezone: null };
     } else if (dname === 'subscribe') {
       const project = str('project') ?? null;
       const topic = str('topic_arn_import_value') ?? null;
