@@ -8,7 +8,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { isValidProjectName } from '@fluxio/contracts/projectName';
 import type { DeploymentRecord, DeploymentStep } from '@fluxio/contracts/schemas/deployments';
 import { DeployerClient, DeployerClientError, signerForPlatformUrl } from '@fluxio/contracts/deployerClient';
-import { isLoopbackUrl } from '@fluxio/contracts/platformHttp';
+import { isLoopbackUrl, PlatformClientError } from '@fluxio/contracts/platformHttp';
 import { EXIT, UsageError, type CommandIo, type ParsedArgs } from './command.ts';
 
 /** The local platform `fluxio serve` / `npm start` listens on. */
@@ -80,11 +80,11 @@ export function projectArgument(positionals: string[], usage: string): string {
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 
 /**
- * Prints an API or network error (stderr; with `--json` the standard error
- * body on stdout) and returns exit code 1: the platform refused or failed.
+ * Prints an API or network error of any platform client (stderr; with `--json`
+ * the standard error body on stdout) and returns exit code 1: the platform refused or failed.
  */
 export function reportError(err: unknown, io: CommandIo, values: ParsedArgs['values']): number {
-  if (!(err instanceof DeployerClientError)) throw err;
+  if (!(err instanceof PlatformClientError)) throw err;
   if (values.json) io.stdout.write(json({ error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } }));
   else {
     io.stderr.write(`error ${err.code}: ${err.message}\n`);
