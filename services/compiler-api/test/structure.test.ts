@@ -50,7 +50,7 @@ describe('kitchen sink manifest', () => {
   test('decorators are recorded; firstClass false for map/parallel bodies only', async () => {
     const m = await compileOk(fixture);
     const main = m.stateMachines.main;
-    expect(main.schedule).toEqual({ expression: 'rate(5 minutes)', input_data: { mode: 'scheduled' } });
+    expect(main.schedule).toEqual({ expression: 'rate(5 minutes)', input_data: { mode: 'scheduled' }, timezone: null });
     expect(main.subscriptions).toEqual([{ project: 'upstream', state_machine: 'main', status: 'success', topic_arn_import_value: null }]);
     expect(main.export).toEqual({ enabled: true });
     expect(m.stateMachines.per_item.firstClass).toBe(false);

@@ -53,7 +53,7 @@ export class ProjectLowerer {
       else lowerStateMachineFunction(s, def, decorators);
     }
     for (const name of s.notFirstClass) if (s.machines[name]) s.machines[name].firstClass = false;
-    const manifest: Manifest = { project, stateMachines: s.machines, tasks: s.manifestTasks, diagnostics: [] };
+    const manifest: Manifest = { project, stateMachines: s.machines, tasks: s.manifestTasks, eventProcessors: s.manifestEventProcessors, diagnostics: [] };
     if (Object.keys(s.manifestExceptions).length) manifest.exceptions = s.manifestExceptions;
     return manifest;
   }

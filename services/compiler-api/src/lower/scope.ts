@@ -1,5 +1,5 @@
 import type { SyntaxNode as Node } from '../parse/syntaxTree.ts';
-import type { AslState, ManifestException, ManifestStateMachine, ManifestTask, StateSource, TaskAttributes, TaskService } from '@fluxio/contracts/manifest';
+import type { AslState, ManifestEventProcessor, ManifestException, ManifestStateMachine, ManifestTask, StateSource, TaskAttributes, TaskService } from '@fluxio/contracts/manifest';
 import type { DiagnosticSink } from '../parse/source.ts';
 import { type Exit, shortHash, StateGraph, MAX_STATE_NAME_LENGTH } from '../emit/StateGraph.ts';
 import { lowerBlock, lowerStatement } from './statements/block.ts';
@@ -56,6 +56,10 @@ export class ProjectScope {
   readonly exceptions = new ExceptionHierarchy();
   /** The project's exception classes for the manifest's `exceptions`, in source order. */
   readonly manifestExceptions: Record<string, ManifestException> = {};
+  /** EventProcessor classes read so far (spec §2.4), for `@process_events(processor=...)` of later functions. */
+  readonly eventProcessors = new Map<string, { name: string; node: Node }>();
+  /** The manifest's `eventProcessors` (classes without errors), in source order. */
+  readonly manifestEventProcessors: Record<string, ManifestEventProcessor> = {};
   /** States of the state machines lowered so far (see MAX_STATES_PER_PROJECT). */
   totalStates = 0;
   /** The Task state produced by the most recent task call (for try/retry). */

@@ -1,5 +1,7 @@
 import type { SyntaxNode as Node } from '../../parse/syntaxTree.ts';
 import type { ProjectScope } from '../scope.ts';
+import { EVENT_PROCESSOR_BASE } from '@fluxio/contracts/eventProcessors';
+import { lowerEventProcessorClass } from './eventProcessorClass.ts';
 import { lowerExceptionClass } from './exceptionClass.ts';
 import { lowerTaskClass } from './taskClass.ts';
 
@@ -9,14 +11,23 @@ export function isExceptionClass(s: ProjectScope, node: Node): boolean {
   return bases.length > 0 && bases.every((b) => s.exceptions.has(b!.text));
 }
 
-/** Reads a module-level class (spec §2.1): a Task class or an exception class; anything else is reported. */
+/** Reads a module-level class (spec §2.1): a Task class, an EventProcessor class or an exception class; anything else is reported. */
 export function lowerClass(s: ProjectScope, node: Node, decorators: Node[]): void {
   const name = node.childForFieldName('name')?.text ?? '';
   for (const d of decorators) s.sink.error('DSL.UnsupportedDecorator', 'decorators are only allowed on state machine functions; remove it from the class', d);
   const bases = node.childForFieldName('superclasses')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
   const baseNames = bases.map((b) => b!.text);
-  if (baseNames.includes('EventProcessor')) {
-    s.sink.error('DSL.EventProcessorUnsupported', 'EventProcessor classes are not supported by this compiler; tag events in a Task instead', node.childForFieldName('name') ?? node);
+  if (baseNames.includes(EVENT_PROCESSOR_BASE) && !baseNames.includes('Task')) {
+    lowerEventProcessorClass(s, node, name, bases as Node[]);
+    return;
+  }
+  const viaProcessor = baseNames.find((b) => s.eventProcessors.has(b) || b.endsWith(`.${EVENT_PROCESSOR_BASE}`));
+  if (viaProcessor && !baseNames.includes('Task')) {
+    s.sink.error(
+      'DSL.EventProcessorBase',
+      `an EventProcessor class inherits the bare name EventProcessor directly (spec §2.6): write \`class ${name}(EventProcessor):\`, not a subclass of ${viaProcessor}`,
+      bases.find((b) => b!.text === viaProcessor) ?? node,
+    );
     return;
   }
   if (!baseNames.includes('Task') && baseNames.length > 0 && baseNames.every((b) => s.exceptions.has(b))) {
@@ -49,7 +60,9 @@ export function lowerClass(s: ProjectScope, node: Node, decorators: Node[]): voi
     const dotted = baseNames.find((b) => b.endsWith('.Task'));
     s.sink.error(
       'DSL.ClassBase',
-      dotted ? `write \`class ${name}(Task):\` with the bare name Task, not ${dotted}` : `only Task classes and exception classes are supported: write \`class ${name}(Task):\` for a task, or \`class ${name}(Exception):\` for an error to raise and catch`,
+      dotted
+        ? `write \`class ${name}(Task):\` with the bare name Task, not ${dotted}`
+        : `only Task, EventProcessor and exception classes are supported: write \`class ${name}(Task):\` for a task, \`class ${name}(EventProcessor):\` for custom tags of status events, or \`class ${name}(Exception):\` for an error to raise and catch`,
       node.childForFieldName('name') ?? node,
     );
     return;

@@ -21,7 +21,7 @@ export function lowerStateMachineFunction(s: ProjectScope, node: Node, decorator
   const name = node.childForFieldName('name')?.text ?? '';
   const graph = new StateGraph();
   const ctx: FunctionCtx = { fn: name, graph, keys: new Map(), nesting: 0 };
-  const { schedule, subscriptions, exportOpt } = lowerDecorators(s.sink, decorators);
+  const { schedule, subscriptions, exportOpt, eventProcessor } = lowerDecorators(s, decorators);
   const line = s.sink.lines.position(node.startIndex).line;
   // envelope (DESIGN §5.3): guarantee $.__trace before the first statement
   const check: AslState = { Type: 'Choice', Choices: [{ Variable: '$.__trace', IsPresent: true, Next: '' }], Default: TRACE_DEFAULT };
@@ -42,6 +42,7 @@ export function lowerStateMachineFunction(s: ProjectScope, node: Node, decorator
     schedule,
     subscriptions,
     export: exportOpt,
+    eventProcessor,
     substitutions: placeholderNames(definition),
     states: graph.sources,
     line,
