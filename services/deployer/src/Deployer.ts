@@ -50,6 +50,10 @@ import {
   functionZip,
   hashDescription,
   loadTaskRuntime,
+  PROCESSOR_HANDLER,
+  PROCESSOR_MEMORY_MB,
+  PROCESSOR_TIMEOUT_SECONDS,
+  processorZip,
   TASK_HANDLER,
   TASK_RUNTIME,
   unzipBundle,
@@ -140,6 +144,10 @@ interface Prepared {
   bundleFiles: ZipFiles;
   /** Task classes deployed as functions. */
   functionTasks: string[];
+  /** EventProcessor classes (`manifest.eventProcessors`), each deployed as a function too (issue 9). */
+  processorClasses: string[];
+  /** Every function of the deployment: the tasks', then the processors'. */
+  functionNames: string[];
   /** First-class state machine functions, nested (called) ones before their callers. */
   stateMachineOrder: string[];
   triggers: TriggerDeclarations;
@@ -265,6 +273,8 @@ export class Deployer implements DeployerApi {
       manifestSha256: sha256Hex(JSON.stringify(manifest)),
       bundleFiles,
       functionTasks: functionTasks.sort(),
+      processorClasses: Object.keys(manifest.eventProcessors ?? {}).sort(),
+      functionNames: [...functionTasks, ...Object.keys(manifest.eventProcessors ?? {}).sort()],
       stateMachineOrder: this.nestedFirst(manifest, firstClass),
       triggers: { schedules, subscriptions, ...(Object.keys(eventProcessors).length ? { eventProcessors } : {}) },
       localWarnings,
@@ -306,6 +316,23 @@ export class Deployer implements DeployerApi {
   }
 
   private async functionCode(prepared: Prepared, project: string, task: string) {
+    const processor = prepared.manifest.eventProcessors?.[task];
+    if (processor && !prepared.manifest.tasks[task]) {
+      const runtime = await (this.runtime ??= loadTaskRuntime(this.o.taskRuntimeDir));
+      const zip = processorZip(prepared.bundleFiles, runtime, processor, prepared.manifest.exceptions);
+      const base: Omit<FunctionConfig, 'description'> = {
+        functionName: functionName(this.o.stage, project, task),
+        runtime: TASK_RUNTIME,
+        handler: PROCESSOR_HANDLER,
+        roleArn: this.o.taskRoleArn,
+        timeoutSeconds: PROCESSOR_TIMEOUT_SECONDS,
+        memoryMb: PROCESSOR_MEMORY_MB,
+        environment: { ...this.o.taskEnvironment, FLUXIO_PROJECT: project, FLUXIO_STAGE: this.o.stage },
+        tracing: this.o.target === 'aws',
+      };
+      const sha = codeAndConfigSha256(zip, base);
+      return { zip, config: { ...base, description: hashDescription(sha) } as FunctionConfig, sha };
+    }
     const declared = prepared.manifest.tasks[task]!;
     const t: ManifestTask = declared.service === 'ecs:worker' ? { ...declared, run: { source: workerRunSource(declared.attributes.spec), imports: [], line: 1 } } : declared;
     const runtime = await (this.runtime ??= loadTaskRuntime(this.o.taskRuntimeDir));
@@ -382,7 +409,7 @@ export class Deployer implements DeployerApi {
     const plan: DeploymentPlan['plan'] = { create: [], update: [], publish: [], delete: [], unchanged: [] };
     const functionArns: Record<string, string> = {};
     const changedFunctions = new Set<string>();
-    for (const task of prepared.functionTasks) {
+    for (const task of prepared.functionNames) {
       const { config } = await this.functionCode(prepared, project, task);
       const existing = await this.o.functions.describe(config.functionName);
       const id = `function:${task}`;
@@ -441,7 +468,7 @@ export class Deployer implements DeployerApi {
     }
     if (current) {
       for (const fn of Object.keys(current.stateMachines)) if (!prepared.stateMachineOrder.includes(fn)) plan.delete.push(`stateMachine:${fn}`);
-      for (const task of Object.keys(current.functions)) if (!prepared.functionTasks.includes(task)) plan.delete.push(`function:${task}`);
+      for (const task of Object.keys(current.functions)) if (!prepared.functionNames.includes(task)) plan.delete.push(`function:${task}`);
     }
     return { plan, triggers: { ...prepared.triggers, active: false, note: PLAN_TRIGGERS_NOTE } };
   }
@@ -661,7 +688,7 @@ export class Deployer implements DeployerApi {
 
   private async apply(project: string, prepared: Prepared, record: StoredRecord, moved: string[]): Promise<void> {
     // 3. Task functions, a few at a time; each checkpointed.
-    const pending = prepared.functionTasks.filter((task) => !this.done(record, `function:${task}`));
+    const pending = prepared.functionNames.filter((task) => !this.done(record, `function:${task}`));
     let chain = Promise.resolve();
     let stopped = false;
     const worker = async () => {

@@ -17,7 +17,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { deterministicZip, type ZipFiles } from '@fluxio/contracts/bundle/deterministicZip';
-import type { Manifest, ManifestTask } from '@fluxio/contracts/manifest';
+import type { Manifest, ManifestEventProcessor, ManifestTask } from '@fluxio/contracts/manifest';
+import { EVENT_PROCESSOR_HANDLER, EVENT_PROCESSOR_SOURCE_FILE } from '@fluxio/contracts/eventProcessors';
 import type { FunctionConfig } from './ports.ts';
 
 /** The Lambda handler of every task function. */
@@ -72,6 +73,29 @@ export function functionZip(bundle: ZipFiles, runtime: ZipFiles, task: ManifestT
   for (const [path, bytes] of Object.entries(bundle)) if (!path.startsWith('fluxio_task/') && path !== RUN_SOURCE_FILE && path !== EXCEPTIONS_FILE && path !== 'project.py') files[path] = bytes;
   Object.assign(files, runtime);
   files[RUN_SOURCE_FILE] = new TextEncoder().encode(runSourceFile(task.run));
+  if (exceptions && Object.keys(exceptions).length > 0) files[EXCEPTIONS_FILE] = new TextEncoder().encode(JSON.stringify(exceptions));
+  return deterministicZip(files);
+}
+
+/** The Lambda handler of every event processor function (issue 9; shared/src/eventProcessors.ts). */
+export const PROCESSOR_HANDLER = EVENT_PROCESSOR_HANDLER;
+/** Timeout of an event processor function, in seconds (it computes tags; the status function waits for it). */
+export const PROCESSOR_TIMEOUT_SECONDS = 30;
+/** Memory of an event processor function, in MB. */
+export const PROCESSOR_MEMORY_MB = 512;
+
+/**
+ * The zip of one event processor function (`@process_events(processor=X)`):
+ * bundle + runtime, the class source as `fluxio_event_processor.py` (blank
+ * lines first, so tracebacks give project.py's line numbers) and the
+ * project's exception classes, which `fluxio_task.entry.event_processor_handler` loads.
+ */
+export function processorZip(bundle: ZipFiles, runtime: ZipFiles, processor: ManifestEventProcessor, exceptions?: Manifest['exceptions']): Uint8Array {
+  const files: ZipFiles = {};
+  for (const [path, bytes] of Object.entries(bundle))
+    if (!path.startsWith('fluxio_task/') && path !== RUN_SOURCE_FILE && path !== EVENT_PROCESSOR_SOURCE_FILE && path !== EXCEPTIONS_FILE && path !== 'project.py') files[path] = bytes;
+  Object.assign(files, runtime);
+  files[EVENT_PROCESSOR_SOURCE_FILE] = new TextEncoder().encode(`${'\n'.repeat(Math.max(0, processor.line - 1))}${processor.source}\n`);
   if (exceptions && Object.keys(exceptions).length > 0) files[EXCEPTIONS_FILE] = new TextEncoder().encode(JSON.stringify(exceptions));
   return deterministicZip(files);
 }

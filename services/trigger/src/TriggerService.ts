@@ -367,7 +367,7 @@ export class TriggerService {
     const fn = functionName({ stage: this.stage, project: sm.project, fn: sm.eventProcessor! });
     let raw: Record<string, unknown>;
     try {
-      raw = await this.o.processors.invoke(fn, { processor: sm.eventProcessor!, eventType, message, inputData });
+      raw = await this.o.processors.invoke(fn, { processor: sm.eventProcessor!, eventType, message, inputData, project: sm.project, execution: String(message.executionArn) });
     } catch (e) {
       this.log.error('Event processor failed; the event goes on without its tags', { project: sm.project, stateMachine: sm.stateMachine, processor: sm.eventProcessor, eventType, error: (e as Error).message });
       return {};

@@ -225,7 +225,7 @@ export interface TriggerRecords {
   deleteApplied(project: string): Promise<void>;
 }
 
-/** The request an event processor function gets (H1's `fluxio_task.entry.event_processor_handler`). */
+/** The request an event processor function gets (`fluxio_task.entry.event_processor_handler`; `EventProcessorRequest` of shared/src/eventProcessors.ts). */
 export interface ProcessorRequest {
   /** The EventProcessor class. */
   processor: string;
@@ -235,6 +235,9 @@ export interface ProcessorRequest {
   message: Record<string, unknown>;
   /** The execution's input (parsed JSON). */
   inputData: unknown;
+  /** The project, and the execution's name: the processor's `state_data_client` works on that execution's state data. */
+  project?: string;
+  execution?: string;
 }
 
 /** Event types of an EventProcessor (the original's `get_custom_tags_<EventType>` methods, spec §2.4). */
