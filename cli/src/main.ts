@@ -27,6 +27,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
   deployments: { summary: 'List the deployments of a project, newest first', load: () => import('./commands/deployments.ts') },
   rollback: { summary: 'Point the aliases of a project back at the previous (or a named) deployment', load: () => import('./commands/rollback.ts') },
   destroy: { summary: "Delete a deployed project's state machines, task functions and triggers", load: () => import('./commands/destroy.ts') },
+  start: { summary: "Start an execution of a deployed project's state machine (alias live)", load: () => import('./commands/start.ts') },
+  executions: { summary: "List the executions of a deployed project's state machine, newest first", load: () => import('./commands/executions.ts') },
+  describe: { summary: 'Describe one execution: status, trigger, error, input and output', load: () => import('./commands/describe.ts') },
+  history: { summary: 'Print the history events of one execution', load: () => import('./commands/history.ts') },
+  stop: { summary: 'Stop a running execution (ABORTED)', load: () => import('./commands/stop.ts') },
+  redrive: { summary: 'Run a failed execution again from where it failed', load: () => import('./commands/redrive.ts') },
+  schedules: { summary: "List a deployed project's schedules with their next fire times", load: () => import('./commands/schedules.ts') },
 };
 
 /** The CLI's version (cli/package.json). */
