@@ -25,6 +25,7 @@ import { createLocalDeployer, LOCAL_STAGE, setDeployer, type DeployerHandle, typ
 import { createLocalExecutionsService } from '@fluxio/trigger/executions/config';
 import { setExecutionsService } from '@fluxio/trigger/executionsRegistry';
 import { createLocalTriggers, type LocalTriggers } from '../triggers/index.ts';
+import { consoleHandler } from '@fluxio/console/serve';
 export { DataDirLockedError, LOCK_FILE } from './dataDirLock.ts';
 
 /** Default port of the local platform. */
@@ -123,7 +124,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // The Step Functions API needs the runner, which needs the server's URL: bound once both exist.
     let sfn: StepFunctionsApi | undefined;
     const sfnHandler: ProtocolHandler = (req, body, res) => (sfn ? sfn.protocolHandler(req, body, res) : false);
-    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, lambda.protocolHandler, ...(options.protocolHandlers ?? [])], maxProtocolBodyBytes: LAMBDA_MAX_BUFFERED_BYTES, streamHandlers: [localBlobUploadStream] });
+    const server = await startHttpServer(routes, { host, port: options.port ?? DEFAULT_PORT, protocolHandlers: [sfnHandler, lambda.protocolHandler, consoleHandler, ...(options.protocolHandlers ?? [])], maxProtocolBodyBytes: LAMBDA_MAX_BUFFERED_BYTES, streamHandlers: [localBlobUploadStream] });
     cleanup.push(() => server.close());
     await lock.update({ url: server.url });
     lambda.setDefaultEnvironment({ FLUXIO_STATE_DATA_URL: server.url });
