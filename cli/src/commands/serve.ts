@@ -71,6 +71,7 @@ export const command: Command = {
     }
     const lines = [
       `Fluxio local platform listening on ${platform.url}`,
+      `  Console     ${platform.url}/   (open it in a browser: projects, state machines, executions)`,
       `  OpenAPI     ${platform.url}/v1/openapi.json`,
       `  Compile     POST ${platform.url}/v1/compile`,
       `  Runs        POST ${platform.url}/v1/runs   GET ${platform.url}/v1/runs/{runId}`,
