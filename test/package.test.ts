@@ -394,9 +394,9 @@ process.stdout.write(JSON.stringify(out));`,
     const WORKER_ARN = JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:fluxio-ci-deployerWorker' });
 
     it('packages every deployer route as its own function, behind IAM, with its least-privilege role and configuration', () => {
-      const names = new Set(DEPLOYER_ROUTES.map((r) => r.functionName));
+      const names = new Set(DEPLOYER_ROUTES.filter((r) => !r.localOnly).map((r) => r.functionName));
       expect([...names].sort()).toEqual(Object.keys(DEPLOYER_FUNCTIONS).sort());
-      for (const r of DEPLOYER_ROUTES) {
+      for (const r of DEPLOYER_ROUTES.filter((x) => !x.localOnly)) {
         const route = findHttpRoute(template, r.method, r.path);
         expect(route?.authorizationType, `${r.method} ${r.path}`).toBe('AWS_IAM');
         expect(route?.functionLogicalId, `${r.method} ${r.path}`).toBe(findFunction(template, r.functionName)?.logicalId);
@@ -454,15 +454,18 @@ process.stdout.write(JSON.stringify(out));`,
       expect(props('FluxioDeploymentsTable').TimeToLiveSpecification).toBeUndefined();
     });
 
-    it('passes exactly the task-function and state-machine roles (iam:PassRole), only to Lambda and Step Functions', () => {
-      const pass = Object.keys(DEPLOYER_FUNCTIONS).flatMap((n) => {
-        const role = (findFunction(template, n)!.resource.Properties!.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-        return statementsOf(role).filter((s) => actions(s).some((a) => a.startsWith('iam:')));
-      });
-      expect(pass).toHaveLength(3); // deploy, rollback, destroy share FluxioDeployerRole's one statement
-      expect(actions(pass[0]!)).toEqual(['iam:PassRole']);
-      expect(pass[0]!.Resource).toEqual([{ 'Fn::GetAtt': ['FluxioTaskFunctionRole', 'Arn'] }, { 'Fn::GetAtt': ['FluxioStateMachineRole', 'Arn'] }]);
-      expect(pass[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'states.amazonaws.com'] } });
+    it('passes exactly the task-function and state-machine roles (to Lambda and Step Functions) and the Scheduler role (to Scheduler) with iam:PassRole', () => {
+      const roles = new Set(Object.keys(DEPLOYER_FUNCTIONS).map((n) => (findFunction(template, n)!.resource.Properties!.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]));
+      const pass = [...roles].flatMap((role) => statementsOf(role).filter((s) => actions(s).some((a) => a.startsWith('iam:'))));
+      expect(pass).toHaveLength(2); // FluxioDeployerRole's two statements (deploy, rollback, destroy); the read and bundle roles pass none
+      for (const s of pass) expect(actions(s)).toEqual(['iam:PassRole']);
+      expect(pass.map((s) => [s.Resource, s.Condition])).toEqual([
+        [[{ 'Fn::GetAtt': ['FluxioSchedulerRole', 'Arn'] }], { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }],
+        [
+          [{ 'Fn::GetAtt': ['FluxioTaskFunctionRole', 'Arn'] }, { 'Fn::GetAtt': ['FluxioStateMachineRole', 'Arn'] }],
+          { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'states.amazonaws.com'] } },
+        ],
+      ]);
       const trust = (role: string) => props(role).AssumeRolePolicyDocument.Statement[0].Principal.Service;
       expect(trust('FluxioTaskFunctionRole')).toBe('lambda.amazonaws.com');
       expect(trust('FluxioStateMachineRole')).toBe('states.amazonaws.com');
@@ -470,7 +473,7 @@ process.stdout.write(JSON.stringify(out));`,
 
     it("limits the deployer role's Step Functions, Lambda and Logs permissions to fluxio-ci-* names ('*' only where AWS has no resource-level permissions)", () => {
       const statements = allowed('FluxioDeployerRole');
-      const unscoped = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'states:ValidateStateMachineDefinition', 'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups']);
+      const unscoped = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'states:ValidateStateMachineDefinition', 'scheduler:ListSchedules', 'cloudformation:ListExports', 'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups']);
       for (const s of statements) {
         const star = resources(s).includes('*');
         if (star) expect(actions(s).filter((a) => !unscoped.has(a)), s.Sid).toEqual([]);
@@ -482,7 +485,11 @@ process.stdout.write(JSON.stringify(out));`,
           for (const r of subs(s)) expect(r, s.Sid).toMatch(/:lambda:\$\{AWS::Region\}:\$\{AWS::AccountId\}:function:fluxio-ci-\*/);
         if (actions(s).includes('logs:CreateLogGroup')) for (const r of subs(s)) expect(r, s.Sid).toMatch(/log-group:\/aws\/vendedlogs\/states\/fluxio-ci-\*/);
         if (actions(s).some((a) => a.startsWith('s3:'))) expect(subs(s)).toEqual([JSON.stringify({ 'Fn::Sub': '${FluxioStateDataBucket.Arn}/bundles/*' })]);
-        if (actions(s).some((a) => a.startsWith('dynamodb:'))) expect(s.Resource).toEqual([{ 'Fn::GetAtt': ['FluxioDeploymentsTable', 'Arn'] }]);
+        if (actions(s).some((a) => a.startsWith('dynamodb:'))) expect([[{ 'Fn::GetAtt': ['FluxioDeploymentsTable', 'Arn'] }], [{ 'Fn::GetAtt': ['FluxioTriggersTable', 'Arn'] }]], s.Sid).toContainEqual(s.Resource);
+        // Triggers (issue 9): topics, schedules and exports stacks of this stage's names only.
+        if (actions(s).some((a) => a.startsWith('sns:'))) for (const r of subs(s)) expect(r, s.Sid).toMatch(/:sns:\$\{AWS::Region\}:\$\{AWS::AccountId\}:fluxio-ci-\*/);
+        if (!star && actions(s).some((a) => a.startsWith('scheduler:'))) for (const r of subs(s)) expect(r, s.Sid).toMatch(/:scheduler:\$\{AWS::Region\}:\$\{AWS::AccountId\}:schedule(-group)?\/fluxio-ci-\*/);
+        if (!star && actions(s).some((a) => a.startsWith('cloudformation:'))) for (const r of subs(s)) expect(r, s.Sid).toMatch(/:cloudformation:\$\{AWS::Region\}:\$\{AWS::AccountId\}:stack\/fluxio-ci-\*\/\*/);
       }
       const all = statements.flatMap(actions);
       expect(all).toEqual(expect.arrayContaining(['states:CreateStateMachine', 'states:UpdateStateMachine', 'states:DeleteStateMachine', 'states:PublishStateMachineVersion', 'states:CreateStateMachineAlias', 'states:UpdateStateMachineAlias', 'lambda:CreateFunction', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:DeleteFunction', 'logs:CreateLogGroup', 'logs:PutRetentionPolicy', 's3:GetObject', 'dynamodb:PutItem']));
@@ -491,17 +498,25 @@ process.stdout.write(JSON.stringify(out));`,
       expect(allowed('FluxioDeployerBundlesRole').flatMap(actions).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     });
 
-    it('allows every AWS call the deployer adapters make (services/deployer/src/adapters)', () => {
+    it('allows every AWS call the deployer adapters make (services/deployer/src/adapters, and the trigger adapters it activates triggers with)', () => {
       const dir = join(root, 'services/deployer/src/adapters');
+      const triggerDir = join(root, 'services/trigger/src/adapters');
+      const files = [
+        ...readdirSync(dir).filter((n) => n.endsWith('.ts')).map((f) => join(dir, f)),
+        ...['SnsTopics.ts', 'SchedulerSchedules.ts', 'CloudFormationExports.ts', 'DynamoDbTriggerRecords.ts'].map((f) => join(triggerDir, f)),
+      ];
       const commands = new Set<string>();
-      for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-        const source = readFileSync(join(dir, f), 'utf8');
+      for (const f of files) {
+        const source = readFileSync(f, 'utf8');
         const from = (pkg: string) => new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*'${pkg}'`).exec(source)?.[1] ?? '';
         const prefixes: Array<[string, string]> = [
           ['@aws-sdk/client-sfn', 'states'],
           ['@aws-sdk/client-lambda', 'lambda'],
           ['@aws-sdk/client-cloudwatch-logs', 'logs'],
           ['@aws-sdk/lib-dynamodb', 'dynamodb'],
+          ['@aws-sdk/client-sns', 'sns'],
+          ['@aws-sdk/client-scheduler', 'scheduler'],
+          ['@aws-sdk/client-cloudformation', 'cloudformation'],
         ];
         for (const [pkg, service] of prefixes)
           for (const m of from(pkg).matchAll(/(\w+)Command\b/g)) {
@@ -509,8 +524,15 @@ process.stdout.write(JSON.stringify(out));`,
             const name = service === 'dynamodb' && ['Get', 'Put', 'Delete', 'Update', 'BatchGet', 'BatchWrite'].includes(m[1]!) ? `${m[1]}Item` : service === 'lambda' && m[1] === 'Invoke' ? 'InvokeFunction' : m[1]!;
             commands.add(`${service}:${name}`);
           }
+        // CreateTopic with Tags needs sns:TagResource; the stack waiters poll DescribeStacks.
+        if (from('@aws-sdk/client-sns').includes('CreateTopicCommand')) commands.add('sns:TagResource');
       }
-      expect(commands.size).toBeGreaterThan(10);
+      expect(commands.size).toBeGreaterThan(20);
+      expect(commands).toContain('sns:Subscribe');
+      expect(commands).toContain('scheduler:CreateSchedule');
+      expect(commands).toContain('cloudformation:CreateStack');
+      // SnsTopics also publishes, which only the status function does (FluxioTriggerRole).
+      commands.delete('sns:Publish');
       const granted = new Set(allowed('FluxioDeployerRole').flatMap(actions));
       expect([...commands].filter((c) => !granted.has(c)).sort()).toEqual([]);
     });
@@ -518,7 +540,7 @@ process.stdout.write(JSON.stringify(out));`,
     it("never lets the deployer or a deployed state machine touch the platform's own functions (fluxio-ci-* matches them too)", () => {
       const own = resourcesOfType(template, 'AWS::Lambda::Function').map(([, r]) => r.Properties!.FunctionName as string);
       expect(own).toContain('fluxio-ci-deployerDeploy');
-      for (const role of ['FluxioDeployerRole', 'FluxioStateMachineRole']) {
+      for (const role of ['FluxioDeployerRole', 'FluxioStateMachineRole', 'FluxioTriggerRole']) {
         const deny = statementsOf(role).find((s) => s.Effect === 'Deny')!;
         expect(deny, role).toBeDefined();
         // The deployer role: every Lambda action but lambda:InvokeFunction (allowed on the worker only, denied on every other function).
@@ -548,6 +570,143 @@ process.stdout.write(JSON.stringify(out));`,
       const res = await invokeBundled(dir, handler, event);
       expect(res.statusCode).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'Request.InvalidPath', message: expect.stringMatching(/project/) });
+    });
+  });
+
+  describe('the trigger stack (issue 9)', () => {
+    const props = (logicalId: string) => template.Resources[logicalId]?.Properties ?? {};
+    type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+    const statementsOf = (role: string) => props(role).Policies[0].PolicyDocument.Statement as Statement[];
+    const actions = (s: Statement) => (s.Action === undefined ? [] : Array.isArray(s.Action) ? s.Action : [s.Action]);
+    const subs = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => (typeof r === 'string' ? r : JSON.stringify(r)));
+    const allowed = (role: string) => statementsOf(role).filter((s) => s.Effect === 'Allow');
+    const TRIGGER_FUNCTIONS = { triggerSchedule: 'schedule', triggerStatus: 'status', triggerSubscribe: 'subscribe' };
+    const arnOf = (name: string) => ({ 'Fn::GetAtt': [findFunction(template, name)!.logicalId, 'Arn'] });
+
+    it('packages the schedule, status and subscribe functions with the trigger role and configuration, and no route', () => {
+      const integrations = JSON.stringify(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration'));
+      for (const [name, file] of Object.entries(TRIGGER_FUNCTIONS)) {
+        const fn = findFunction(template, name);
+        expect(fn, name).toBeDefined();
+        expect(fn!.resource.Properties).toMatchObject({ FunctionName: `fluxio-ci-${name}`, Handler: `services/trigger/src/handlers/${file}.handler`, Role: { 'Fn::GetAtt': ['FluxioTriggerRole', 'Arn'] } });
+        expect(fn!.resource.Properties!.Environment.Variables, name).toMatchObject({
+          FLUXIO_STAGE: 'ci',
+          FLUXIO_TRIGGERS_TABLE: { Ref: 'FluxioTriggersTable' },
+          FLUXIO_STATE_DATA_TABLE: { Ref: 'FluxioStateDataTable' },
+          FLUXIO_BUCKET_NAME: { Ref: 'FluxioStateDataBucket' },
+        });
+        expect(integrations).not.toContain(fn!.logicalId);
+      }
+    });
+
+    it('routes the status changes of this stage\'s state machines (aws.states, by ARN prefix) to the status function, with retries', () => {
+      const rule = template.Resources.FluxioExecutionStatusRule!;
+      expect(rule.Type).toBe('AWS::Events::Rule');
+      expect(rule.Properties!.EventPattern).toEqual({
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ prefix: { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:fluxio-ci-' } }] },
+      });
+      expect(rule.Properties!.Targets).toEqual([{ Id: 'triggerStatus', Arn: arnOf('triggerStatus'), RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 } }]);
+      expect(props('FluxioTriggerStatusPermission')).toEqual({ FunctionName: arnOf('triggerStatus'), Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['FluxioExecutionStatusRule', 'Arn'] } });
+      expect(props('FluxioTriggerSubscribePermission')).toMatchObject({ FunctionName: arnOf('triggerSubscribe'), Principal: 'sns.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } });
+    });
+
+    it('keeps trigger records in their own table (pk/sk, claims expiring on expires_at) and undeliverable schedule events in an SQS dead-letter queue', () => {
+      expect(props('FluxioTriggersTable')).toMatchObject({
+        TableName: 'fluxio-triggers-ci',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      });
+      expect(template.Resources.FluxioScheduleDeadLetterQueue).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fluxio-ci-schedules-dlq', MessageRetentionPeriod: 1209600 } });
+    });
+
+    it('lets EventBridge Scheduler (this account only) invoke the schedule function and write to the DLQ, nothing else', () => {
+      const trust = props('FluxioSchedulerRole').AssumeRolePolicyDocument.Statement;
+      expect(trust).toEqual([{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }]);
+      expect(statementsOf('FluxioSchedulerRole').map((s) => [s.Effect, actions(s), s.Resource])).toEqual([
+        ['Allow', ['lambda:InvokeFunction'], [arnOf('triggerSchedule')]],
+        ['Allow', ['sqs:SendMessage'], [{ 'Fn::GetAtt': ['FluxioScheduleDeadLetterQueue', 'Arn'] }]],
+      ]);
+    });
+
+    it("gives the deployer the trigger configuration: records table, subscribe and schedule functions, Scheduler role, DLQ", () => {
+      for (const name of ['deployerDeploy', 'deployerWorker', 'deployerRollback', 'deployerDestroy'])
+        expect(findFunction(template, name)!.resource.Properties!.Environment.Variables, name).toMatchObject({
+          FLUXIO_TRIGGERS_TABLE: { Ref: 'FluxioTriggersTable' },
+          FLUXIO_SUBSCRIBE_FUNCTION_ARN: arnOf('triggerSubscribe'),
+          FLUXIO_SCHEDULE_FUNCTION_ARN: arnOf('triggerSchedule'),
+          FLUXIO_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': ['FluxioSchedulerRole', 'Arn'] },
+          FLUXIO_SCHEDULE_DLQ_ARN: { 'Fn::GetAtt': ['FluxioScheduleDeadLetterQueue', 'Arn'] },
+        });
+    });
+
+    it('allows every AWS call the trigger functions make, scoped to fluxio-ci-* names', () => {
+      const dir = join(root, 'services/trigger/src/adapters');
+      const commands = new Set<string>();
+      const prefixes: Array<[string, string, string[]]> = [
+        ['@aws-sdk/client-sfn', 'states', ['SfnExecutions.ts']],
+        ['@aws-sdk/client-lambda', 'lambda', ['LambdaProcessors.ts']],
+        ['@aws-sdk/lib-dynamodb', 'dynamodb', ['DynamoDbTriggerRecords.ts']],
+      ];
+      for (const [pkg, service, files] of prefixes)
+        for (const f of files) {
+          const source = readFileSync(join(dir, f), 'utf8');
+          const names = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*'${pkg}'`).exec(source)?.[1] ?? '';
+          for (const m of names.matchAll(/(\w+)Command\b/g)) {
+            const name = service === 'dynamodb' && ['Get', 'Put', 'Delete'].includes(m[1]!) ? `${m[1]}Item` : service === 'lambda' && m[1] === 'Invoke' ? 'InvokeFunction' : m[1]!;
+            commands.add(`${service}:${name}`);
+          }
+        }
+      // What the trigger functions call of those: start/describe executions, invoke processors, the records; and publish.
+      const used = ['states:StartExecution', 'states:DescribeExecution', 'lambda:InvokeFunction', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'sns:Publish'];
+      for (const c of used.filter((c) => !c.startsWith('sns:'))) expect(commands, c).toContain(c);
+      const statements = allowed('FluxioTriggerRole');
+      const granted = new Set(statements.flatMap(actions));
+      expect(used.filter((c) => !granted.has(c))).toEqual([]);
+      for (const s of statements) {
+        for (const r of subs(s)) {
+          if (actions(s).some((a) => a.startsWith('states:'))) expect(r, s.Sid).toMatch(/:states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:(stateMachine|execution):fluxio-ci-\*/);
+          if (actions(s).some((a) => a.startsWith('sns:'))) expect(r, s.Sid).toMatch(/:sns:\$\{AWS::Region\}:\$\{AWS::AccountId\}:fluxio-ci-\*/);
+          if (actions(s).includes('lambda:InvokeFunction')) expect(r, s.Sid).toMatch(/:lambda:\$\{AWS::Region\}:\$\{AWS::AccountId\}:function:fluxio-ci-\*/);
+        }
+        expect(actions(s), s.Sid).not.toContain('sns:CreateTopic');
+        expect(actions(s), s.Sid).not.toContain('scheduler:CreateSchedule');
+      }
+    });
+
+    it('the bundled status and schedule handlers, loaded like Lambda, answer without AWS: another stage\'s event is ignored, an unfilled schedule event refused', async () => {
+      const env = {
+        PATH: process.env.PATH ?? '',
+        FLUXIO_STAGE: 'ci',
+        FLUXIO_TRIGGERS_TABLE: 'fluxio-triggers-ci',
+        FLUXIO_STATE_DATA_TABLE: 'fluxio-state-data-ci',
+        FLUXIO_BUCKET_NAME: 'unused',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+      };
+      const invoke = async (name: string, event: unknown) => {
+        const { dir, handler } = await unzipFunction(name);
+        const dot = handler.lastIndexOf('.');
+        const script = join(dir, 'invoke-event.mjs');
+        writeFileSync(
+          script,
+          `const mod = await import(${JSON.stringify(join(dir, `${handler.slice(0, dot)}.mjs`))});
+const res = await mod[${JSON.stringify(handler.slice(dot + 1))}](JSON.parse(process.argv[2]), { getRemainingTimeInMillis: () => 29000, functionName: ${JSON.stringify(name)}, awsRequestId: 'r' });
+process.stdout.write(JSON.stringify(res));`,
+        );
+        const { stdout } = await run(process.execPath, [script, JSON.stringify(event)], { cwd: dir, env });
+        return JSON.parse(stdout);
+      };
+      const status = JSON.parse(readFileSync(join(root, 'services/trigger/test/fixtures/status-succeeded.json'), 'utf8'));
+      expect(await invoke('triggerStatus', status)).toEqual({ kind: 'ignored', reason: 'state machine fluxio-prod-orders-main is not one of stage ci' });
+      const schedule = { ...JSON.parse(readFileSync(join(root, 'services/trigger/test/fixtures/scheduler-input.json'), 'utf8')), scheduledTime: '<aws.scheduler.scheduled-time>' };
+      expect((await invoke('triggerSchedule', schedule)).refused.code).toBe('Trigger.InvalidScheduleEvent');
     });
   });
 });
