@@ -1,8 +1,8 @@
 /**
  * `npm run bench:sfn-api`: prints JSON lines.
  *
- * 1. Store choice: 10,000 history events written (in the execution service's
- *    batches of 100 per transaction) and read back, SQLite (better-sqlite3, WAL,
+ * 1. Store choice: 10,000 history events written (history rows of 100 events,
+ *    one transaction each) and read back, SQLite (better-sqlite3, WAL,
  *    on disk) versus the platform's dynalite (on disk, BatchWriteItem + Query).
  * 2. 1,000 executions of a 20-state Pass/Choice/Map machine, 16 in flight:
  *    the bare engine in-process versus the Step Functions API of the local
@@ -27,7 +27,7 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistor
 import { startEmbeddedDynalite } from '@fluxio/state-data/embedded';
 import { StateMachine, type StateMachineDefinition } from '../src/engine/engine.ts';
 import { openPlatformDatabase } from '../src/store/database.ts';
-import { SfnStore } from '../src/stepfunctions/store.ts';
+import { SfnStore, splitHistory } from '../src/stepfunctions/store.ts';
 import { startPlatform } from '../src/server/platform.ts';
 
 const print = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
@@ -78,15 +78,15 @@ async function storeChoice(): Promise<void> {
     const store = new SfnStore(database);
     let t = performance.now();
     for (let b = 0; b < N / 100; b++) {
-      const batch: Array<[number, string]> = [];
-      for (let i = 1; i <= 100; i++) batch.push([b * 100 + i, event(b * 100 + i)]);
-      store.transaction(() => store.insertEvents(1, batch));
+      const batch: string[] = [];
+      for (let i = 1; i <= 100; i++) batch.push(event(b * 100 + i));
+      store.transaction(() => store.insertHistory(1, b * 100 + 1, batch));
     }
     const sqliteWrite = performance.now() - t;
     t = performance.now();
-    const rows = store.history(1, false, 0, N);
+    const page = store.historyPage(1, false, 0, N);
     const sqliteRead = performance.now() - t;
-    if (rows.length !== N) throw new Error(`sqlite read ${rows.length}`);
+    if (page.count !== N || splitHistory(page.text).length !== N) throw new Error(`sqlite read ${page.count}`);
     database.close();
 
     const dyn = await startEmbeddedDynalite({ path: join(dir, 'dynalite') });

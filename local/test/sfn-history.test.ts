@@ -6,7 +6,8 @@ import type { EventLog } from '../src/engine/engine.ts';
 function record(events: object[]): Array<Record<string, unknown>> {
   const recorder = new HistoryRecorder(0, new Set(['Say "hi"', 'Each']));
   for (const e of events) recorder.onEngineEvent(e as EventLog);
-  return recorder.drain().map(([id, text]) => ({ ...JSON.parse(text), storedId: id }));
+  const { firstId, events: texts } = recorder.drain();
+  return texts.map((text, i) => ({ ...JSON.parse(text), storedId: firstId + i }));
 }
 
 describe('HistoryRecorder (the history events of engine transitions, built as JSON text)', () => {

@@ -25,7 +25,7 @@ import { executionArn as makeExecutionArn, parseActivityArn, parseExecutionArn, 
 import { CallbackRegistry } from './callbacks.ts';
 import { HISTORY_EVENT_LIMIT, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR } from '../engine/limits.ts';
 import { HistoryRecorder, taskFamilyOf } from './history.ts';
-import type { ExecutionRow, ExecutionStatus, SfnStore } from './store.ts';
+import { splitHistory, type ExecutionRow, type ExecutionStatus, type SfnStore } from './store.ts';
 
 /** Largest execution input / task output (the service's quota: 256 KiB of UTF-8). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -214,7 +214,7 @@ export class ExecutionService {
         last_event_id: recorder.lastId,
       });
       this.store.transaction(() => {
-        this.store.insertEvents(row.seq!, recorder.drain());
+        this.writeHistory(row.seq!, recorder);
         this.store.updateExecution(row);
       });
       this.publish(row);
@@ -224,9 +224,9 @@ export class ExecutionService {
   private lastTopLevelEntered(seq: number, top: ReadonlySet<string>): { name: string; input: unknown } | undefined {
     let before = Number.MAX_SAFE_INTEGER;
     for (;;) {
-      const page = this.store.history(seq, true, before, 500);
-      if (page.length === 0) return undefined;
-      for (const text of page) {
+      const page = this.store.historyPage(seq, true, before, 500);
+      if (page.count === 0) return undefined;
+      for (const text of splitHistory(page.text)) {
         const e = JSON.parse(text) as { id: number; type: string; stateEnteredEventDetails?: { name: string; input: string } };
         before = e.id;
         if (e.type.endsWith('StateEntered') && e.stateEnteredEventDetails && top.has(e.stateEnteredEventDetails.name)) {
@@ -448,7 +448,7 @@ export class ExecutionService {
     const batch = this.closing.splice(0);
     this.store.transaction(() => {
       for (const { entry, closed } of batch) {
-        this.store.insertEvents(closed.seq!, entry.recorder.drain());
+        this.writeHistory(closed.seq!, entry.recorder);
         this.store.updateExecution(closed);
       }
     });
@@ -475,9 +475,15 @@ export class ExecutionService {
     this.store.transaction(() => {
       for (const { row, recorder, closing } of this.running.values()) {
         if (recorder.pendingCount === 0 || closing) continue;
-        this.store.insertEvents(row.seq!, recorder.drain());
+        this.writeHistory(row.seq!, recorder);
       }
     });
+  }
+
+  /** Stores what `recorder` buffered as one history row of execution `seq` (inside the caller's transaction). */
+  private writeHistory(seq: number, recorder: HistoryRecorder): void {
+    const { firstId, events } = recorder.drain();
+    this.store.insertHistory(seq, firstId, events);
   }
 
   private publish(row: ExecutionRow): void {
@@ -564,7 +570,7 @@ export class ExecutionService {
   /** Writes what is buffered for `arn` so a history read sees every event so far. */
   flushOne(arn: string): void {
     const entry = this.running.get(arn);
-    if (entry && !entry.closing && entry.recorder.pendingCount) this.store.transaction(() => this.store.insertEvents(entry.row.seq!, entry.recorder.drain()));
+    if (entry && !entry.closing && entry.recorder.pendingCount) this.store.transaction(() => this.writeHistory(entry.row.seq!, entry.recorder));
   }
 
   /** @throws SfnError InvalidArn / ExecutionDoesNotExist */

@@ -24,7 +24,7 @@ import { parseStateMachineArn, stateMachineArn } from './arns.ts';
 import { toDate, type SfnContext } from './context.ts';
 import { machineOf } from './stateMachines.ts';
 import { withoutExecutionData } from './history.ts';
-import type { ExecutionRow } from './store.ts';
+import { splitHistory, type ExecutionSummaryRow } from './store.ts';
 
 /** A response the protocol layer sends as it is (pre-serialised JSON). */
 export class RawJson {
@@ -51,7 +51,7 @@ export function listExecutions(ctx: SfnContext, input: ListExecutionsInput): Lis
   if (input.redriveFilter !== undefined) throw new SfnError('UnsupportedOperation', 'ListExecutions with redriveFilter is not supported locally; filter on redriveCount in the results.');
   const limit = pageSize(input.maxResults);
   const ref = parseStateMachineArn(input.stateMachineArn);
-  let rows: ExecutionRow[];
+  let rows: ExecutionSummaryRow[];
   const key = `ListExecutions:${String(input.stateMachineArn)}:${input.statusFilter ?? ''}`;
   const offset = decodeToken(input.nextToken, key);
   if (ref && ref.kind !== 'stateMachine') {
@@ -96,16 +96,10 @@ export function getExecutionHistory(ctx: SfnContext, input: GetExecutionHistoryI
   const reverse = Boolean(input.reverseOrder);
   const key = `GetExecutionHistory:${row.arn}:${reverse ? 'r' : 'f'}`;
   const from = input.nextToken ? decodeToken(input.nextToken, key) : reverse ? Number.MAX_SAFE_INTEGER : 0;
-  let events = ctx.store.history(row.seq!, reverse, from, limit + 1);
-  const more = events.length > limit;
-  if (more) events = events.slice(0, limit);
-  if (input.includeExecutionData === false) events = events.map(withoutExecutionData);
-  let next = '';
-  if (more) {
-    const lastId = Number(/"id":(\d+)/.exec(events[events.length - 1]!)![1]);
-    next = `,"nextToken":${JSON.stringify(encodeToken(lastId, key))}`;
-  }
-  return new RawJson(`{"events":[${events.join(',')}]${next}}`);
+  const page = ctx.store.historyPage(row.seq!, reverse, from, limit);
+  const events = input.includeExecutionData === false ? splitHistory(page.text).map(withoutExecutionData).join(',') : page.text;
+  const next = page.more ? `,"nextToken":${JSON.stringify(encodeToken(page.lastId, key))}` : '';
+  return new RawJson(`{"events":[${events}]${next}}`);
 }
 
 export function describeStateMachineForExecution(ctx: SfnContext, input: DescribeStateMachineForExecutionInput): DescribeStateMachineForExecutionOutput {

@@ -48,7 +48,8 @@ const indexJson = (index: number | undefined) => (index === undefined ? '' : `,"
 
 /** Records one execution's history. */
 export class HistoryRecorder {
-  private pending: Array<[number, string]> = [];
+  /** JSON texts of the events not yet stored: ids `lastId - pending.length + 1` … `lastId`. */
+  private pending: string[] = [];
   /** The Task state each handler is in (Map iterations run handlers of the same state at once: keyed by state name). */
   private readonly families = new Map<string, TaskFamily>();
   /** Top-level state names (redrive restarts at the last one entered). */
@@ -74,7 +75,7 @@ export class HistoryRecorder {
     if (!this.keep) return id;
     const event: Record<string, unknown> = { timestamp: timestampMs / 1000, type, id, previousEventId: id - 1 };
     if (details) Object.assign(event, details);
-    this.pending.push([id, JSON.stringify(event)]);
+    this.pending.push(JSON.stringify(event));
     return id;
   }
 
@@ -84,14 +85,14 @@ export class HistoryRecorder {
    */
   private addText(type: string, detailsJson: string, timestampMs: number | undefined): void {
     const id = ++this.lastId;
-    this.pending.push([id, `{"timestamp":${(timestampMs ?? Date.now()) / 1000},"type":"${type}","id":${id},"previousEventId":${id - 1}${detailsJson}}`]);
+    this.pending.push(`{"timestamp":${(timestampMs ?? Date.now()) / 1000},"type":"${type}","id":${id},"previousEventId":${id - 1}${detailsJson}}`);
   }
 
-  /** Takes the events not yet stored. */
-  drain(): Array<[number, string]> {
-    const p = this.pending;
+  /** Takes the events not yet stored: their JSON texts, the first one with id `firstId`, the others following. */
+  drain(): { firstId: number; events: string[] } {
+    const events = this.pending;
     this.pending = [];
-    return p;
+    return { firstId: this.lastId - events.length + 1, events };
   }
 
   get pendingCount(): number {
