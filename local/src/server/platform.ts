@@ -21,7 +21,7 @@ import { openPlatformDatabase } from '../store/database.ts';
 import { EventBus } from '../events/bus.ts';
 import { createStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/index.ts';
 import { createLambdaApi, LAMBDA_MAX_BUFFERED_BYTES, type LambdaApi } from '../lambda/index.ts';
-import { createLocalDeployer, LOCAL_STAGE, setDeployer, type DeployerHandle, type DeployerOptions } from '@fluxio/deployer';
+import { createLocalDeployer, LOCAL_STAGE, setDeployer, TriggerServicePort, type DeployerHandle, type DeployerOptions } from '@fluxio/deployer';
 import { createLocalExecutionsService } from '@fluxio/trigger/executions/config';
 import { setExecutionsService } from '@fluxio/trigger/executionsRegistry';
 import { createLocalTriggers, type LocalTriggers } from '../triggers/index.ts';
@@ -135,7 +135,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // The deployer (issue 8): its SDK clients talk to this platform's Step Functions and Lambda APIs and dynalite;
     // bundles go to the state data blob store (its presigned upload route serves them).
     const localDeployer = (overrides?: Partial<DeployerOptions>) =>
-      createLocalDeployer({ platformUrl: server.url, dynamodbEndpoint: stateData.dynamodbEndpoint!, bundles: stateData.service.blobs, overrides });
+      createLocalDeployer({ platformUrl: server.url, dynamodbEndpoint: stateData.dynamodbEndpoint!, bundles: stateData.service.blobs, triggers: new TriggerServicePort(triggers.service), overrides });
     const deployer = localDeployer();
     setDeployer(deployer.deployer);
     cleanup.push(async () => {
