@@ -5,8 +5,10 @@
  * tracing, logging to `/aws/vendedlogs/states/fluxio-<stage>-<project>-<fn>`
  * (the log group created first), STANDARD state machines published with the
  * deployment id as version description, the alias `live`; and the up-front
- * refusal of tasks whose AWS deployment is not built yet. The records are on
- * a real dynalite, the bundle in a real blob directory.
+ * refusal of tasks whose AWS deployment is not built yet; the triggers (issue 9):
+ * event processor functions, and what the trigger service is handed (through
+ * TriggerServicePort, over the trigger domain with in-memory ports). The
+ * records are on a real dynalite, the bundle in a real blob directory.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +43,10 @@ import { SfnStateMachines } from '../src/adapters/SfnStateMachines.ts';
 import { CloudWatchLogGroups } from '../src/adapters/CloudWatchLogGroups.ts';
 import { DynamoDbDeploymentRecords } from '../src/adapters/DynamoDbDeploymentRecords.ts';
 import { RecordingTriggers } from '../src/adapters/RecordingTriggers.ts';
+import { TriggerServicePort } from '../src/adapters/TriggerServicePort.ts';
+import type { TriggerPort } from '../src/ports.ts';
+import { unzipSync } from 'fflate';
+import { fakeService } from '../../trigger/test/fakes.ts';
 import { functionName, stateMachineName, MAX_FUNCTION_NAME_LENGTH, MAX_STATE_MACHINE_NAME_LENGTH } from '../src/names.ts';
 import { isDeployError } from '../src/errors.ts';
 
@@ -97,7 +103,7 @@ beforeEach(() => {
   }));
 });
 
-function awsDeployer(tableName: string): Deployer {
+function awsDeployer(tableName: string, triggers: TriggerPort = new RecordingTriggers()): Deployer {
   const clientConfig = { region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
   return new Deployer({
     target: 'aws',
@@ -111,7 +117,7 @@ function awsDeployer(tableName: string): Deployer {
       autoCreateTable: true,
     }),
     bundles: blobs,
-    triggers: new RecordingTriggers(),
+    triggers,
     taskRoleArn: TASK_ROLE,
     stateMachineRoleArn: SM_ROLE,
     taskEnvironment: { FLUXIO_STATE_DATA_URL: 'https://api.example.com' },
@@ -223,5 +229,95 @@ describe('resource names', () => {
     const m = stateMachineName('prod', project, 'a_long_state_machine_function_name');
     expect(m.length).toBeLessThanOrEqual(MAX_STATE_MACHINE_NAME_LENGTH);
     expect(functionName('prod', 'shop', 'Price')).toBe('fluxio-prod-shop-Price');
+  });
+});
+
+describe('triggers (issue 9)', () => {
+  const EVENTS_PROJECT = [
+    'class Greet(Task):',
+    '    async def run(event, context):',
+    '        return {"hello": event.get("name", "you")}',
+    '',
+    '',
+    'class OrderEvents(EventProcessor):',
+    '    async def get_custom_tags_ExecutionSucceeded(message, input_data, state_data_client):',
+    '        return {"customer": "acme"}',
+    '',
+    '',
+    '@process_events(processor=OrderEvents)',
+    '@schedule(expression="rate(1 hour)", input_data={"window": "1h"}, timezone="Europe/Berlin")',
+    'def main(data):',
+    '    data["greeting"] = Greet(key="Greet")',
+    '',
+  ].join('\n');
+
+  function projectDir(name: string, source: string): string {
+    const dir = join(workDir, name);
+    cpSync(FIXTURE, dir, { recursive: true });
+    writeFileSync(join(dir, 'project.py'), source);
+    return dir;
+  }
+
+  test('an EventProcessor class deploys as a function of the project; the trigger service gets the alias, the schedule with its time zone and the processor', async () => {
+    const t = fakeService();
+    const deployer = awsDeployer('deployments-triggers', new TriggerServicePort(t.service));
+    const record = await deployer.deploy('ep', { bundle: await storeBundle('ep', projectDir('ep', EVENTS_PROJECT)) });
+    expect(record.status).toBe('SUCCEEDED');
+
+    const processor = lambdaMock.commandCalls(CreateFunctionCommand).map((c) => c.args[0].input).find((c) => c.FunctionName === 'fluxio-prod-ep-OrderEvents')!;
+    expect(processor).toMatchObject({ Handler: 'fluxio_task.entry.event_processor_handler', Runtime: 'python3.12', Role: TASK_ROLE, Timeout: 30, MemorySize: 512 });
+    const files = unzipSync(processor.Code!.ZipFile!);
+    const source = new TextDecoder().decode(files['fluxio_event_processor.py']!);
+    // The class at its project.py line (6), so tracebacks point there.
+    expect(source.split('\n')[5]).toBe('class OrderEvents(EventProcessor):');
+    expect(files['fluxio_task/entry.py']).toBeDefined();
+    expect(files['project.py']).toBeUndefined();
+    expect(record.functions.OrderEvents).toMatchObject({ version: '1' });
+
+    const alias = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:fluxio-prod-ep-main:live`;
+    expect(await t.records.getStateMachine('ep', 'main')).toMatchObject({ aliasArn: alias, eventProcessor: 'OrderEvents' });
+    expect(await t.schedules.list('fluxio-prod-ep')).toMatchObject([{ name: 'main', expression: 'rate(1 hour)', timezone: 'Europe/Berlin', input: { inputData: { window: '1h' } } }]);
+    expect(record.triggers).toMatchObject({
+      active: true,
+      schedules: [{ stateMachine: 'main', expression: 'rate(1 hour)', timezone: 'Europe/Berlin' }],
+      eventProcessors: { main: 'OrderEvents' },
+      topics: {
+        main: {
+          successTopicArn: 'arn:aws:sns:us-east-1:123456789012:fluxio-prod-ep-main-success',
+          failureTopicArn: 'arn:aws:sns:us-east-1:123456789012:fluxio-prod-ep-main-failure',
+          successExportName: 'fluxio-prod-ep-main-success-topic-arn',
+          failureExportName: 'fluxio-prod-ep-main-failure-topic-arn',
+        },
+      },
+    });
+    expect(record.triggers!.note).toMatch(/Event processors: main → OrderEvents/);
+    expect(record.steps.find((s) => s.name === 'triggers')?.detail).toBe(record.triggers!.note);
+  });
+
+  test('a topic_arn_import_value nothing exports fails the deployment with Trigger.ExportNotFound (400), saying which export', async () => {
+    const t = fakeService();
+    const deployer = awsDeployer('deployments-triggers-bad', new TriggerServicePort(t.service));
+    const source = ['class Greet(Task):', '    async def run(event, context):', '        return 1', '', '', '@subscribe(topic_arn_import_value="${Environment}-billing-topic-arn")', 'def main(data):', '    Greet(key="Greet")', ''].join('\n');
+    const error = await deployer.deploy('bad', { bundle: await storeBundle('bad', projectDir('bad', source)) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isDeployError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'Trigger.ExportNotFound', statusCode: 400, message: expect.stringContaining('nothing exports prod-billing-topic-arn') });
+    expect(t.topics.topics.size).toBe(0);
+  });
+
+  test('TriggerServicePort: remove deactivates the project; a schedule without an expression is refused with what to write', async () => {
+    const t = fakeService();
+    const port = new TriggerServicePort(t.service);
+    const stateMachines = { main: { aliasArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:fluxio-prod-p-main:live` } };
+    await port.apply('p', { schedules: [], subscriptions: [], stateMachines });
+    expect(t.topics.topics.size).toBe(2);
+    await port.remove('p');
+    expect(t.topics.topics.size).toBe(0);
+    await expect(port.apply('p', { schedules: [{ stateMachine: 'main', expression: null, inputData: null }], subscriptions: [], stateMachines })).rejects.toMatchObject({
+      code: 'Deploy.InvalidSchedule',
+      message: expect.stringContaining('@schedule(expression="rate(1 hour)")'),
+    });
   });
 });
