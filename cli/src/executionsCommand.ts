@@ -58,6 +58,27 @@ export function elapsed(startDate: string, stopDate: string | null | undefined, 
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/**
+ * The message and traceback of a Lambda task's error Cause: Lambda's error
+ * JSON `{"errorMessage","errorType","stackTrace":[…]}` (what a deployed
+ * Python task's exception becomes), or `undefined` for any other cause.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html
+ */
+export function lambdaErrorOf(cause: unknown): { message: string; type?: string; traceback?: string } | undefined {
+  if (typeof cause !== 'string' || !cause.startsWith('{')) return undefined;
+  try {
+    const e = JSON.parse(cause) as { errorMessage?: unknown; errorType?: unknown; stackTrace?: unknown };
+    if (typeof e.errorMessage !== 'string') return undefined;
+    const frames = Array.isArray(e.stackTrace) ? e.stackTrace.filter((f): f is string => typeof f === 'string') : [];
+    return { message: e.errorMessage, ...(typeof e.errorType === 'string' ? { type: e.errorType } : {}), ...(frames.length ? { traceback: frames.join('') } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Cause for one line: a Lambda error's message, else the cause itself. */
+export const causeText = (cause: string | null | undefined): string | null => (cause ? (lambdaErrorOf(cause)?.message ?? cause) : null);
+
 /** One history event as the API returns it. */
 type HistoryEvent = { id: number; previousEventId?: number; type: string; timestamp: string; [k: string]: unknown };
 
@@ -114,7 +135,8 @@ export function historyToRunEvents(stateMachine: string, executionName: string, 
     const d = next ? detailsOf(next) : {};
     if (next && SCHEDULED.has(next.type) && !f.exited) {
       // Scheduled again without a new StateEntered: a retry.
-      send({ type: 'TaskOutput', timestamp: f.timestamp, state: f.state.name, line: `↻ ${f.error}${f.cause ? `: ${f.cause}` : ''} — retrying` });
+      const cause = causeText(f.cause);
+      send({ type: 'TaskOutput', timestamp: f.timestamp, state: f.state.name, line: `↻ ${f.error}${cause ? `: ${cause}` : ''} — retrying` });
       failure = undefined;
       return;
     }
@@ -123,6 +145,9 @@ export function historyToRunEvents(stateMachine: string, executionName: string, 
       return;
     }
     failure = undefined;
+    const task = f.state.type === 'Task' ? lambdaErrorOf(f.cause) : undefined;
+    // A Python task's exception: printed like fluxio run prints it (message, then the traceback).
+    if (task) send({ type: 'TaskFailed', timestamp: f.timestamp, state: f.state.name, error: f.error, cause: task.message, traceback: task.traceback });
     stateEvent('StateFailed', f.state, f.timestamp, { Error: f.error || String(d.error ?? 'States.Failed'), Cause: f.cause || d.cause });
     if (f.exited && next && next.type.endsWith('StateEntered')) {
       send({ type: 'StateCaught', timestamp: f.timestamp, state: { name: f.state.name, type: f.state.type, input: null }, index: indexNow(), catch: { catcher: { ErrorEquals: [f.error], Next: String(d.name ?? '') } } });

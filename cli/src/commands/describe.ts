@@ -8,7 +8,7 @@
  */
 import { EXIT, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
 import { reportError } from '../platformCommand.ts';
-import { connectExecutions, elapsed, EXECUTION_OPTIONS, EXECUTION_OPTIONS_HELP, projectAndName, stateMachineOption } from '../executionsCommand.ts';
+import { connectExecutions, elapsed, lambdaErrorOf, EXECUTION_OPTIONS, EXECUTION_OPTIONS_HELP, projectAndName, stateMachineOption } from '../executionsCommand.ts';
 
 const USAGE = 'Usage: fluxio describe PROJECT NAME [--state-machine NAME] [--url URL] [--json]';
 
@@ -62,7 +62,12 @@ export const command: Command = {
       ];
       if (d.redriveCount) out.push(`  redriven   ${d.redriveCount} time${d.redriveCount === 1 ? '' : 's'}`);
       if (d.error) out.push(`  error      ${d.error}`);
-      if (d.cause) out.push(`  cause      ${d.cause.length > 2000 ? `${d.cause.slice(0, 2000)}… (--json for all of it)` : d.cause}`);
+      const task = lambdaErrorOf(d.cause);
+      if (task) {
+        // A Python task's exception (Lambda's error JSON): its message and traceback.
+        out.push(`  cause      ${task.message}`);
+        if (task.traceback) out.push('  traceback', task.traceback.trimEnd().replace(/^/gm, '    '));
+      } else if (d.cause) out.push(`  cause      ${d.cause.length > 2000 ? `${d.cause.slice(0, 2000)}… (--json for all of it)` : d.cause}`);
       out.push('  input', indent(JSON.stringify(d.input, null, 2)));
       if (d.status === 'SUCCEEDED') out.push('  output', indent(JSON.stringify(d.output, null, 2)));
       if (d.redriveStatus === 'REDRIVABLE' && d.status !== 'RUNNING') out.push('', `Run it again from where it failed: fluxio redrive ${project} ${d.name}${stateMachine === 'main' ? '' : ` --state-machine ${stateMachine}`}`);

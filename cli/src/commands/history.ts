@@ -7,7 +7,7 @@
  */
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
 import { reportError } from '../platformCommand.ts';
-import { connectExecutions, EXECUTION_OPTIONS, EXECUTION_OPTIONS_HELP, projectAndName, stateMachineOption } from '../executionsCommand.ts';
+import { causeText, connectExecutions, EXECUTION_OPTIONS, EXECUTION_OPTIONS_HELP, projectAndName, stateMachineOption } from '../executionsCommand.ts';
 
 const USAGE = 'Usage: fluxio history PROJECT NAME [--state-machine NAME] [--reverse] [--max N] [--url URL] [--json]';
 
@@ -44,7 +44,8 @@ function detail(e: Record<string, unknown>): string {
     if (typeof d.name === 'string') parts.push(d.name);
     if (typeof d.index === 'number') parts.push(`[${d.index}]`);
     if (typeof d.error === 'string') parts.push(d.error);
-    if (typeof d.cause === 'string' && d.cause) parts.push(d.cause.length > 120 ? `${d.cause.slice(0, 120)}…` : d.cause);
+    const cause = typeof d.cause === 'string' ? causeText(d.cause) : null; // a Python task's exception: its message
+    if (cause) parts.push(cause.length > 120 ? `${cause.slice(0, 120)}…` : cause);
     if (!parts.length && typeof d.resource === 'string') parts.push(d.resource);
     return parts.join('  ');
   }

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
 import { projectArgument, reportError } from '../platformCommand.ts';
-import { bareManifest, connectExecutions, elapsed, executionName, EXECUTION_OPTIONS, EXECUTION_OPTIONS_HELP, followExecution, historyToRunEvents, stateMachineOption } from '../executionsCommand.ts';
+import { bareManifest, causeText, connectExecutions, elapsed, executionName, EXECUTION_OPTIONS, EXECUTION_OPTIONS_HELP, followExecution, historyToRunEvents, stateMachineOption } from '../executionsCommand.ts';
 
 const USAGE = 'Usage: fluxio start PROJECT [--state-machine NAME] [--input JSON|@FILE] [--name NAME] [--wait] [--url URL] [--json]';
 
@@ -112,7 +112,7 @@ export const command: Command = {
           io.stderr.write(`■ ${stateMachine} SUCCEEDED in ${took} (execution ${end.name})\n`);
           io.stdout.write(JSON.stringify(end.output, null, 2) + '\n');
         } else {
-          const cause = causeWorthShowing(end.error, end.cause);
+          const cause = causeWorthShowing(end.error, causeText(end.cause));
           const why = end.error ? `: ${end.error}${cause ? `: ${cause}` : ''}` : cause ? `: ${cause}` : '';
           io.stderr.write(`■ ${stateMachine} ${end.status} in ${took} (execution ${end.name})${why}\n`);
         }
