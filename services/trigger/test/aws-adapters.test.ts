@@ -101,7 +101,7 @@ describe('SchedulerSchedules', () => {
   });
 
   test('replaceGroup: creates the group, creates new schedules (window off, time zone, retry policy, DLQ, scheduled-time input), updates existing ones, deletes the rest', async () => {
-    scheduler.on(CreateScheduleGroupCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    scheduler.on(CreateScheduleGroupCommand).rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     scheduler.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: 'nightly' }, { Name: 'gone' }] });
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
@@ -147,8 +147,8 @@ describe('SchedulerSchedules', () => {
       ['b', 'rate(2 hours)', 'Asia/Tokyo', 'b'],
     ]);
     scheduler.reset();
-    scheduler.on(ListSchedulesCommand).rejects(new ResourceNotFoundException({ message: 'no group', $metadata: {} }));
-    scheduler.on(DeleteScheduleGroupCommand).rejects(new ResourceNotFoundException({ message: 'no group', $metadata: {} }));
+    scheduler.on(ListSchedulesCommand).rejects(new ResourceNotFoundException({ message: 'no group', Message: 'no group', $metadata: {} }));
+    scheduler.on(DeleteScheduleGroupCommand).rejects(new ResourceNotFoundException({ message: 'no group', Message: 'no group', $metadata: {} }));
     expect(await schedules().list('g')).toEqual([]);
     await expect(schedules().deleteGroup('g')).resolves.toBeUndefined();
   });
