@@ -5,7 +5,7 @@ these state machines by hand: the trigger service does.
   trace id in `__trace`);
 - `on_failure` runs when orders' `main` fails (FAILED, TIMED_OUT or ABORTED),
   with {"error", "cause", "input", "execution"};
-- `daily` runs on a schedule: every day at 18:00 UTC.
+- `daily` runs on a schedule: at 18:00 Berlin time, Monday to Friday.
 """
 
 
@@ -38,6 +38,6 @@ def on_failure(data):
     data["alert"] = RecordFailure(key="Record failed order")
 
 
-@schedule(expression="cron(0 18 * * ? *)", input_data={"period": "day"})
+@schedule(expression="cron(0 18 ? * MON-FRI *)", timezone="Europe/Berlin", input_data={"period": "day"})
 def daily(data):
     data["summary"] = DailySummary(key="Daily summary")
