@@ -43,12 +43,12 @@ export interface TriggerActivationConfig {
 
 function require(env: NodeJS.ProcessEnv, names: readonly string[], who: string): void {
   const missing = names.filter((n) => !env[n]);
-  if (missing.length) throw new Error(`${who} needs ${missing.join(', ')} (see services/trigger/src/config.ts).`);
+  if (missing.length) throw new Error(`${who} ${missing.join(', ')} (see services/trigger/src/config.ts).`);
 }
 
 /** The event handlers' configuration. @throws Error naming every missing variable */
 export function readTriggerHandlersConfig(env: NodeJS.ProcessEnv = process.env): TriggerHandlersConfig {
-  require(env, ['FLUXIO_STAGE', 'FLUXIO_TRIGGERS_TABLE', 'FLUXIO_STATE_DATA_TABLE', 'FLUXIO_BUCKET_NAME'], 'The trigger functions');
+  require(env, ['FLUXIO_STAGE', 'FLUXIO_TRIGGERS_TABLE', 'FLUXIO_STATE_DATA_TABLE', 'FLUXIO_BUCKET_NAME'], 'The trigger functions need');
   return { stage: env.FLUXIO_STAGE!, triggersTable: env.FLUXIO_TRIGGERS_TABLE!, stateDataTable: env.FLUXIO_STATE_DATA_TABLE!, bucketName: env.FLUXIO_BUCKET_NAME! };
 }
 
@@ -57,7 +57,7 @@ export function readTriggerActivationConfig(env: NodeJS.ProcessEnv = process.env
   require(
     env,
     ['FLUXIO_STAGE', 'FLUXIO_TRIGGERS_TABLE', 'FLUXIO_SUBSCRIBE_FUNCTION_ARN', 'FLUXIO_SCHEDULE_FUNCTION_ARN', 'FLUXIO_SCHEDULER_ROLE_ARN', 'FLUXIO_SCHEDULE_DLQ_ARN'],
-    'Activating triggers (the deployer)',
+    'Activating triggers (the deployer) needs',
   );
   return {
     stage: env.FLUXIO_STAGE!,
