@@ -1,0 +1,135 @@
+/**
+ * Subscriptions and result topics end to end on the local platform (issue 9,
+ * "Tests"): the README's example pair (examples/orders, examples/orders-report)
+ * deployed through the deployer's HTTP API; executions of orders' `main`
+ * started with the real SFN client; the status feed, the topic bus and the
+ * trigger's real status and subscribe handlers do the rest, with Python task
+ * functions and the EventProcessor running in the platform's Lambda API.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
+import { handler as statusHandler } from '@fluxio/trigger/handlers/status';
+import { handler as subscribeHandler } from '@fluxio/trigger/handlers/subscribe';
+import type { Context } from 'aws-lambda';
+import { EXECUTION_STATUS_CHANGE, type BusEvent, type ExecutionStatusChangeDetail } from '../src/events/bus.ts';
+import { snsEvent, type PublishedMessage } from '../src/triggers/index.ts';
+import { closedExecution, copyExample, deployProject, eventually, listExecutions, removeDir, startTriggerPlatform, tempDir, type TriggerPlatform } from './triggers-helpers.ts';
+
+let dataDir: string;
+let workDir: string;
+let t: TriggerPlatform;
+let orders: DeploymentRecord;
+let report: DeploymentRecord;
+const published: PublishedMessage[] = [];
+const statusEvents: Array<BusEvent<ExecutionStatusChangeDetail>> = [];
+const lambdaContext = { functionName: 'test', awsRequestId: 'test', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+
+beforeAll(async () => {
+  dataDir = tempDir('fluxio-triggers-data-');
+  workDir = tempDir('fluxio-triggers-work-');
+  t = await startTriggerPlatform(dataDir, workDir);
+  t.platform.triggers.topics.onPublish((m) => published.push(m));
+  t.platform.bus.subscribe((e) => void statusEvents.push(e as BusEvent<ExecutionStatusChangeDetail>), { source: 'aws.states', detailType: EXECUTION_STATUS_CHANGE });
+  // The downstream project first: its subscriptions create the upstream's topics, which orders' deployment then finds.
+  report = await deployProject(t.deployer, 'orders-report', copyExample(workDir, 'orders-report'));
+  orders = await deployProject(t.deployer, 'orders', copyExample(workDir, 'orders'));
+}, 180_000);
+
+afterAll(async () => {
+  await t?.close();
+  removeDir(dataDir);
+  removeDir(workDir);
+});
+
+/** Starts orders' main on its alias and waits for it to end. */
+async function runOrder(input: Record<string, unknown>) {
+  const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: orders.stateMachines.main!.aliasArn, input: JSON.stringify(input) }));
+  return closedExecution(t.sfn, executionArn!);
+}
+
+/** The ended execution of `stateMachine` of orders-report whose input's trace id is `traceId`. */
+async function downstreamOf(stateMachine: string, traceId: string) {
+  const arn = report.stateMachines[stateMachine]!.stateMachineArn;
+  const found = await eventually(`an execution of orders-report/${stateMachine} traced ${traceId}`, async () => {
+    for (const e of await listExecutions(t.sfn, arn)) {
+      const d = await closedExecution(t.sfn, e.executionArn!);
+      if ((JSON.parse(d.input!) as { __trace?: { id?: string } }).__trace?.id === traceId) return d;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+describe('a project subscribed to another project', () => {
+  test('deploying reports the triggers active: topics exported, subscriptions and the schedule', () => {
+    expect(orders.triggers).toMatchObject({ active: true });
+    expect(report.triggers).toMatchObject({ active: true });
+    expect(report.triggers!.note).toMatch(/main ← orders\/main success/);
+    expect(report.triggers!.note).toMatch(/on_failure ← orders\/main failure/);
+    expect(report.triggers!.note).toMatch(/daily cron\(0 18 \? \* MON-FRI \*\) \(Europe\/Berlin\)/);
+  });
+
+  test("orders' success starts orders-report's main with orders' output and orders' trace id", async () => {
+    const a = await runOrder({ order_id: 'A-1001', items: [{ sku: 'tea', quantity: 2, unit_price: 3.5 }], __trace: { id: 'trace-A-1001', source: 'http' } });
+    expect(a.status).toBe('SUCCEEDED');
+    const b = await downstreamOf('main', 'trace-A-1001');
+    expect(b.status, `${b.error}: ${b.cause}`).toBe('SUCCEEDED');
+    const { __trace: upstreamTrace, ...upstreamOutput } = JSON.parse(a.output!) as Record<string, unknown>;
+    expect(upstreamTrace).toEqual({ id: 'trace-A-1001', source: 'http' });
+    expect(JSON.parse(b.input!)).toEqual({ ...upstreamOutput, __trace: { id: 'trace-A-1001', source: 'subscription:orders/main' } });
+    expect(JSON.parse(b.output!).report).toEqual({ order_id: 'A-1001', total: 7, trace: 'trace-A-1001' });
+    // Only the success subscriber ran for it.
+    const failures = await listExecutions(t.sfn, report.stateMachines.on_failure!.stateMachineArn);
+    for (const f of failures) expect(JSON.parse((await closedExecution(t.sfn, f.executionArn!)).input!).__trace.id).not.toBe('trace-A-1001');
+  });
+
+  test("orders' failure starts orders-report's on_failure with the error, the cause, the input and the execution", async () => {
+    const input = { order_id: 'A-1002', items: [], __trace: { id: 'trace-A-1002', source: 'http' } };
+    const a = await runOrder(input);
+    expect(a.status).toBe('FAILED');
+    expect(a.error).toBe('EmptyOrder');
+    const c = await downstreamOf('on_failure', 'trace-A-1002');
+    expect(c.status, `${c.error}: ${c.cause}`).toBe('SUCCEEDED');
+    expect(JSON.parse(c.input!)).toEqual({
+      error: 'EmptyOrder',
+      cause: a.cause,
+      input,
+      execution: a.executionArn,
+      __trace: { id: 'trace-A-1002', source: 'subscription:orders/main' },
+    });
+    expect(JSON.parse(c.output!).alert).toEqual({ order_id: 'A-1002', error: 'EmptyOrder', cause: a.cause });
+  });
+
+  test("the EventProcessor's tags reach the published message as message attributes", async () => {
+    const a = await runOrder({ order_id: 'A-1003', items: [{ sku: 'cake', quantity: 3, unit_price: 2.5 }] });
+    const message = await eventually('the result of A-1003 on the success topic', () => published.find((m) => JSON.parse(m.message).executionArn === a.executionArn));
+    expect(message.topicArn).toBe('arn:aws:sns:us-east-1:000000000000:fluxio-local-orders-main-success');
+    expect(message.attributes).toEqual({ order_id: 'A-1003', total: '7.5', project: 'orders', stateMachine: 'main', status: 'SUCCEEDED' });
+    expect(JSON.parse(message.message)).toMatchObject({ project: 'orders', stateMachine: 'main', executionArn: a.executionArn, status: 'SUCCEEDED', output: JSON.parse(a.output!) });
+  });
+
+  test('a redelivered SNS message and a redelivered status event start and publish nothing new', async () => {
+    const a = await runOrder({ order_id: 'A-1004', items: [{ sku: 'tea', quantity: 1, unit_price: 3.5 }], __trace: { id: 'trace-A-1004', source: 'http' } });
+    await downstreamOf('main', 'trace-A-1004');
+    const message = published.find((m) => JSON.parse(m.message).executionArn === a.executionArn)!;
+    const mainArn = report.stateMachines.main!.stateMachineArn;
+    await t.platform.triggers.idle();
+    const before = (await listExecutions(t.sfn, mainArn)).length;
+    const resultsOfA = () => published.filter((m) => JSON.parse(m.message).executionArn === a.executionArn).length;
+    expect(resultsOfA()).toBe(1);
+
+    // SNS delivers at least once: the same message again (same MessageId) finds its execution.
+    const subscription = t.platform.triggers.topics.list().find((x) => x.topicArn === message.topicArn)!.subscriptionArn!;
+    const again = (await subscribeHandler(snsEvent(message, subscription), lambdaContext)) as { records: Array<Array<{ kind: string }>> };
+    expect(again.records[0]!.map((r) => r.kind)).toEqual(['exists']);
+
+    // EventBridge delivers at least once: the same SUCCEEDED event again is not published twice.
+    const event = statusEvents.find((e) => e.detail.executionArn === a.executionArn && e.detail.status === 'SUCCEEDED')!;
+    expect(await statusHandler(event as never, lambdaContext)).toEqual({ kind: 'duplicate' });
+
+    await t.platform.triggers.idle();
+    expect((await listExecutions(t.sfn, mainArn)).length).toBe(before);
+    expect(resultsOfA()).toBe(1);
+  });
+});
