@@ -623,6 +623,11 @@ process.stdout.write(JSON.stringify(out));`,
         TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
       });
       expect(template.Resources.FluxioScheduleDeadLetterQueue).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fluxio-ci-schedules-dlq', MessageRetentionPeriod: 1209600 } });
+      // An event a trigger function still fails on after Lambda's retries is kept too.
+      expect(template.Resources.FluxioTriggerDeadLetterQueue).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fluxio-ci-trigger-events-dlq' } });
+      for (const name of Object.keys(TRIGGER_FUNCTIONS))
+        expect(findFunction(template, name)!.resource.Properties!.DeadLetterConfig, name).toEqual({ TargetArn: { 'Fn::GetAtt': ['FluxioTriggerDeadLetterQueue', 'Arn'] } });
+      expect(allowed('FluxioTriggerRole').find((s) => actions(s).includes('sqs:SendMessage'))?.Resource).toEqual([{ 'Fn::GetAtt': ['FluxioTriggerDeadLetterQueue', 'Arn'] }]);
     });
 
     it('lets EventBridge Scheduler (this account only) invoke the schedule function and write to the DLQ, nothing else', () => {
