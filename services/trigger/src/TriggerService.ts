@@ -567,7 +567,7 @@ export class TriggerService {
       for (const arn of previous.topics) if (!applied.topics.includes(arn) && !(await this.dropTopic(arn))) kept.push(arn);
     }
     await this.o.records.putApplied(applied);
-    return { topics, note: activationNote(project, request, topics, subscriptions, kept) };
+    return { topics, note: activationNote(request, topics, subscriptions, kept) };
   }
 
   /**
@@ -619,7 +619,8 @@ function traceOf(input: unknown, output: unknown, executionName: string): Trace 
   return { id: executionName, source: 'direct' };
 }
 
-function activationNote(project: string, request: TriggerActivation, topics: Record<string, ActivatedTopics>, subscriptions: Downstream[], kept: string[]): string {
+/** The deployment record's note: what is active now, one sentence per kind. */
+function activationNote(request: TriggerActivation, topics: Record<string, ActivatedTopics>, subscriptions: Downstream[], kept: string[]): string {
   const lines: string[] = [];
   const fns = Object.keys(topics);
   lines.push(
@@ -638,6 +639,5 @@ function activationNote(project: string, request: TriggerActivation, topics: Rec
   const processors = Object.entries(request.stateMachines).filter(([, sm]) => sm.eventProcessor);
   if (processors.length) lines.push(`Event processors: ${processors.map(([fn, sm]) => `${fn} → ${sm.eventProcessor}`).join(', ')}.`);
   if (kept.length) lines.push(`Kept (other projects subscribe to them): ${kept.join(', ')}.`);
-  void project;
   return lines.join(' ');
 }
