@@ -167,7 +167,10 @@ describe('fluxio executions, describe, history', () => {
     expect((await fluxio('executions', 'shop', '--status', 'DONE')).code).toBe(2);
     expect((await fluxio('executions', 'shop', '--max', '0')).code).toBe(2);
     const paged = await fluxio('executions', 'shop', '--max', '1');
-    expect(paged.stdout).toMatch(/\(more: fluxio executions shop --next-token \S+\)/);
+    const more = /\(more: fluxio executions shop --max 1 --next-token (\S+)\)/.exec(paged.stdout);
+    expect(more).not.toBeNull();
+    const next = await fluxio('executions', 'shop', '--max', '1', '--next-token', more![1]!);
+    expect(next.stdout.split('\n')[1]!.split(/ +/)[0]).not.toBe(paged.stdout.split('\n')[1]!.split(/ +/)[0]);
   });
 
   it('describe shows status, trigger, version, input and output; unknown → exit 1; missing NAME → exit 2', async () => {

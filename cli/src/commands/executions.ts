@@ -69,7 +69,10 @@ export const command: Command = {
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
       io.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
-      if (page.nextToken) io.stdout.write(`(more: fluxio executions ${project} --next-token ${page.nextToken})\n`);
+      if (page.nextToken) {
+        const same = `${stateMachine === 'main' ? '' : ` --state-machine ${stateMachine}`}${status ? ` --status ${status}` : ''}${maxResults ? ` --max ${maxResults}` : ''}`;
+        io.stdout.write(`(more: fluxio executions ${project}${same} --next-token ${page.nextToken})\n`);
+      }
       return EXIT.OK;
     } catch (e) {
       return reportError(e, io, values);
