@@ -2,6 +2,8 @@
  * The local stand-in for the platform stack's EventBridge rule on `aws.states`
  * "Step Functions Execution Status Change" events: every such event of the
  * platform's {@link EventBus} (published by the local Step Functions API) is
+ * whose state machine is one of the stage's (`…:stateMachine:fluxio-local-…`,
+ * the rule's `stateMachineArn` prefix pattern in serverless.yml) is
  * delivered asynchronously to the trigger's status function
  * (`services/trigger/src/handlers/status.ts`) as the EventBridge event it
  * would receive on AWS. A failed delivery is retried with backoff and then
@@ -11,6 +13,9 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { EXECUTION_STATUS_CHANGE, type BusEvent, type EventBus, type ExecutionStatusChangeDetail } from '../events/bus.ts';
+import { stagePrefix } from '@fluxio/contracts/names';
+import { LOCAL_STAGE } from '@fluxio/deployer';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engine/placeholders.ts';
 import { Deliveries, type DeliveryReporter, type RetryPolicy } from './deliveries.ts';
 
 /** The EventBridge event the status function receives. */
@@ -18,6 +23,11 @@ export type ExecutionStatusChangeEvent = EventBridgeEvent<typeof EXECUTION_STATU
 
 export interface StatusFeedOptions {
   bus: EventBus;
+  /**
+   * Only events of state machines whose ARN starts with this are delivered (the
+   * rule's pattern). @default `arn:aws:states:us-east-1:000000000000:stateMachine:fluxio-local-`
+   */
+  stateMachineArnPrefix?: string;
   /** The status function; a throw is a failed delivery (retried). */
   deliver: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
   /** @default 3 attempts, 1 s then 2 s apart */
@@ -39,9 +49,11 @@ export interface StatusFeed {
 /** Subscribes to `bus` and delivers every execution status change event (see the module comment). */
 export function startStatusFeed(options: StatusFeedOptions): StatusFeed {
   const deliveries = new Deliveries('status feed', options.retry, options.report);
+  const prefix = options.stateMachineArnPrefix ?? `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${stagePrefix(LOCAL_STAGE)}`;
   const unsubscribe = options.bus.subscribe(
     (event: BusEvent) => {
       const detail = event.detail as ExecutionStatusChangeDetail;
+      if (!detail.stateMachineArn?.startsWith(prefix)) return;
       const eventBridge = event as unknown as ExecutionStatusChangeEvent;
       deliveries.dispatch(`${detail.status} event of ${detail.executionArn}`, async () => {
         await options.deliver(eventBridge);
