@@ -772,7 +772,7 @@ export class Deployer implements DeployerApi {
     }
     // 6. Triggers.
     if (!this.done(record, 'triggers')) {
-      const { active, note, topics } = await this.o.triggers.apply(project, { ...prepared.triggers, stateMachines: aliasesOf(record) });
+      const { active, note, topics } = await this.o.triggers.apply(project, { ...prepared.triggers, stateMachines: triggerTargets(record, prepared.triggers.eventProcessors) });
       record.triggers = { ...prepared.triggers, active, note, ...(topics ? { topics } : {}) };
       await this.checkpoint(record, 'triggers', 'DONE', note);
     }
@@ -922,7 +922,7 @@ export class Deployer implements DeployerApi {
       }
       const triggers = target.triggers ?? { schedules: [], subscriptions: [], active: false, note: TRIGGERS_NOT_ACTIVE_NOTE };
       const { active: _a, note: _n, topics: _t, ...declarations } = triggers;
-      const { active, note, topics } = await this.o.triggers.apply(project, { ...declarations, stateMachines: aliasesOf(target) });
+      const { active, note, topics } = await this.o.triggers.apply(project, { ...declarations, stateMachines: triggerTargets(target, declarations.eventProcessors) });
       record.triggers = { ...declarations, active, note, ...(topics ? { topics } : {}) };
       await this.checkpoint(record, 'triggers', 'DONE', note);
       record.status = 'SUCCEEDED';
@@ -1092,8 +1092,20 @@ export function localStandIns<T>(definition: T, standIns: ReadonlySet<string>): 
   return walk(definition) as T;
 }
 
-/** The `live` alias ARN of every state machine of a record (what the trigger port starts). */
-const aliasesOf = (record: DeploymentRecord) => Object.fromEntries(Object.entries(record.stateMachines).map(([fn, sm]) => [fn, { aliasArn: sm.aliasArn }]));
+/**
+ * What the trigger port starts and invokes for each state machine of a record:
+ * its `live` alias ARN, and the version its event processor's function has in
+ * this record (so a rollback invokes the processor code of the version rolled back to).
+ */
+function triggerTargets(record: DeploymentRecord, eventProcessors: Record<string, string> | undefined) {
+  return Object.fromEntries(
+    Object.entries(record.stateMachines).map(([fn, sm]) => {
+      const processor = eventProcessors?.[fn];
+      const f = processor ? record.functions[processor] : undefined;
+      return [fn, { aliasArn: sm.aliasArn, ...(f ? { eventProcessorFunction: `${f.functionArn}:${f.version}` } : {}) }];
+    }),
+  );
+}
 
 /**
  * The EventProcessor class of `@process_events(processor=X)` on a state

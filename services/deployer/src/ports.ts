@@ -146,8 +146,8 @@ export type TriggerDeclarations = Omit<DeploymentTriggers, 'active' | 'note' | '
 
 /** What the deployer hands the trigger service after the aliases moved: the declarations and the deployed state machines. */
 export interface TriggerApplyRequest extends TriggerDeclarations {
-  /** Every deployed first-class state machine of this deployment: its `live` alias ARN. */
-  stateMachines: Record<string, { aliasArn: string }>;
+  /** Every deployed first-class state machine of this deployment: its `live` alias ARN, and its event processor's version-qualified function ARN. */
+  stateMachines: Record<string, { aliasArn: string; eventProcessorFunction?: string }>;
 }
 
 /**

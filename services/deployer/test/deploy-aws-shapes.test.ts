@@ -275,7 +275,12 @@ describe('triggers (issue 9)', () => {
     expect(record.functions.OrderEvents).toMatchObject({ version: '1' });
 
     const alias = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:fluxio-prod-ep-main:live`;
-    expect(await t.records.getStateMachine('ep', 'main')).toMatchObject({ aliasArn: alias, eventProcessor: 'OrderEvents' });
+    // The processor is invoked at the version this deployment published (a rollback rolls it back too).
+    expect(await t.records.getStateMachine('ep', 'main')).toMatchObject({
+      aliasArn: alias,
+      eventProcessor: 'OrderEvents',
+      eventProcessorFunction: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fluxio-prod-ep-OrderEvents:1`,
+    });
     expect(await t.schedules.list('fluxio-prod-ep')).toMatchObject([{ name: 'main', expression: 'rate(1 hour)', timezone: 'Europe/Berlin', input: { inputData: { window: '1h' } } }]);
     expect(record.triggers).toMatchObject({
       active: true,

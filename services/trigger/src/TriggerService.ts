@@ -145,8 +145,8 @@ export type SubscriptionOutcome = Array<{ project: string; stateMachine: string;
 
 /** The deployer's request to activate a project's triggers (its whole set; what is not listed is removed). */
 export interface TriggerActivation {
-  /** Every deployed first-class state machine: its `live` alias and `@process_events` processor. */
-  stateMachines: Record<string, { aliasArn: string; eventProcessor: string | null }>;
+  /** Every deployed first-class state machine: its `live` alias, `@process_events` processor and that processor's version-qualified function ARN. */
+  stateMachines: Record<string, { aliasArn: string; eventProcessor: string | null; eventProcessorFunction?: string | null }>;
   schedules: Array<{ stateMachine: string; expression: string; timezone: string | null; inputData: Record<string, unknown> | null }>;
   subscriptions: Array<{
     /** The downstream (this project's) state machine. */
@@ -364,7 +364,7 @@ export class TriggerService {
    * (a result is never held back by tagging code).
    */
   private async runProcessor(sm: StateMachineTriggers, eventType: ProcessorEventType, message: Record<string, unknown>, inputData: unknown): Promise<Record<string, string>> {
-    const fn = functionName({ stage: this.stage, project: sm.project, fn: sm.eventProcessor! });
+    const fn = sm.eventProcessorFunction || functionName({ stage: this.stage, project: sm.project, fn: sm.eventProcessor! });
     let raw: Record<string, unknown>;
     try {
       raw = await this.o.processors.invoke(fn, { processor: sm.eventProcessor!, eventType, message, inputData, project: sm.project, execution: String(message.executionArn) });
@@ -523,7 +523,15 @@ export class TriggerService {
       const parts = { stage: this.stage, project, fn };
       const arns = {} as Record<ResultStatus, string>;
       for (const status of ['success', 'failure'] as const) arns[status] = await this.o.topics.ensure(resultTopicName(parts, status), topicTags(this.stage, project, fn, status));
-      await this.o.records.putStateMachine({ project, stateMachine: fn, aliasArn: sm.aliasArn, successTopicArn: arns.success, failureTopicArn: arns.failure, eventProcessor: sm.eventProcessor });
+      await this.o.records.putStateMachine({
+        project,
+        stateMachine: fn,
+        aliasArn: sm.aliasArn,
+        successTopicArn: arns.success,
+        failureTopicArn: arns.failure,
+        eventProcessor: sm.eventProcessor,
+        ...(sm.eventProcessor && sm.eventProcessorFunction ? { eventProcessorFunction: sm.eventProcessorFunction } : {}),
+      });
       topics[fn] = {
         success: { topicArn: arns.success, exportName: resultTopicExportName(parts, 'success') },
         failure: { topicArn: arns.failure, exportName: resultTopicExportName(parts, 'failure') },
@@ -591,7 +599,12 @@ export class TriggerService {
     return { keptTopics: kept };
   }
 
-  /** Delete a downstream record; unsubscribe from its topic when it was the last one. */
+  /**
+   * Delete a downstream record; unsubscribe from its topic when it was the last one.
+   * Known race: another project subscribing to the same topic between the
+   * emptiness check and the Unsubscribe loses the SNS subscription until its
+   * next deployment (deployments of different projects do not share a lease).
+   */
   private async dropSubscription(project: string, s: { topicArn: string; stateMachine: string }): Promise<void> {
     await this.o.records.deleteDownstream(s.topicArn, project, s.stateMachine);
     if (!(await this.o.records.downstreams(s.topicArn)).length) await this.o.topics.unsubscribe(s.topicArn);

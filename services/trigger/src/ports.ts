@@ -170,6 +170,11 @@ export interface StateMachineTriggers {
   failureTopicArn: string;
   /** `@process_events(processor=X)`: the EventProcessor class whose function tags its status events, or null. */
   eventProcessor: string | null;
+  /**
+   * The processor function to invoke, version-qualified (`…:function:fluxio-<stage>-<project>-<X>:<version>`),
+   * so a rollback rolls the tagging code back with the state machine; absent: the unqualified function name.
+   */
+  eventProcessorFunction?: string | null;
 }
 
 /** A downstream state machine of a topic (`@subscribe`). */

@@ -277,6 +277,14 @@ describe('event processors', () => {
     expect(t.logs.some((l) => l.level === 'warn' && JSON.stringify(l.fields).includes('AWS.bad'))).toBe(true);
   });
 
+  test('the processor function is invoked at the version the deployment recorded', async () => {
+    const t = fakeService();
+    const qualified = 'arn:aws:lambda:us-east-1:123456789012:function:fluxio-prod-orders-OrderEvents:7';
+    await t.service.activate('orders', { ...WITH_PROCESSOR, stateMachines: { main: { ...WITH_PROCESSOR.stateMachines.main!, eventProcessorFunction: qualified } } });
+    await t.service.onStatusChange(fixture('status-succeeded.json'));
+    expect(t.processors.calls.map((c) => c.functionName)).toEqual([qualified]);
+  });
+
   test('a processor that fails is logged and the result is still published, without tags', async () => {
     const t = fakeService();
     await t.service.activate('orders', WITH_PROCESSOR);

@@ -21,7 +21,10 @@ export class TriggerServicePort implements TriggerPort {
   async apply(project: string, triggers: TriggerApplyRequest) {
     const activation: TriggerActivation = {
       stateMachines: Object.fromEntries(
-        Object.entries(triggers.stateMachines).map(([fn, sm]) => [fn, { aliasArn: sm.aliasArn, eventProcessor: triggers.eventProcessors?.[fn] ?? null }]),
+        Object.entries(triggers.stateMachines).map(([fn, sm]) => [
+          fn,
+          { aliasArn: sm.aliasArn, eventProcessor: triggers.eventProcessors?.[fn] ?? null, eventProcessorFunction: sm.eventProcessorFunction ?? null },
+        ]),
       ),
       schedules: triggers.schedules.map((s) => {
         if (!s.expression)
