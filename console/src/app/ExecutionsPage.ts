@@ -56,7 +56,7 @@ export function ExecutionsPage({ query }: { query: ExecutionsQuery }) {
     location.hash = href('executions', { sm: next.sm, status: next.status, trigger: next.trigger, q: next.q, page: next.page ? String(next.page) : undefined });
   };
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
-  return html`<section aria-labelledby="ex-title">
+  return html`<section aria-labelledby="ex-title" aria-busy=${loading ? 'true' : 'false'}>
     <h1 id="ex-title">Executions <button class="small" onClick=${reload}>Refresh</button></h1>
     <form class="filters" onSubmit=${(e: Event) => { e.preventDefault(); go({ q: search || undefined }); }} aria-label="Filter executions">
       <label>State machine

@@ -61,7 +61,7 @@ function fireTimes(expression: string | null, count = 3): string {
 
 export function ProjectsPage() {
   const { data, error, loading, reload } = useLoad(loadProjects, []);
-  return html`<section aria-labelledby="projects-title">
+  return html`<section aria-labelledby="projects-title" aria-busy=${loading ? 'true' : 'false'}>
     <h1 id="projects-title">Projects <button class="small" onClick=${reload}>Refresh</button></h1>
     <${ErrorBox} error=${error} />
     ${loading && !data && html`<p class="muted">Loading…</p>`}

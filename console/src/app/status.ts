@@ -160,7 +160,9 @@ export function readExecution(events: ReadonlyArray<Record<string, unknown>>, gr
         entry.exitedEventId = id;
         entry.exitedAt = at;
         entry.output = d.output as string | undefined;
-        if (entry.status !== 'failed' && entry.status !== 'caught') entry.status = entry.failures.length > 0 ? 'retried' : 'succeeded';
+        // Left after a failure that was not retried: a Catch took it (the state's output carries the error).
+        if (entry.status === 'failed' && types.get(name) !== 'Fail') entry.status = 'caught';
+        else if (entry.status !== 'caught' && entry.status !== 'failed') entry.status = entry.failures.length > 0 ? 'retried' : 'succeeded';
         const o = open.findIndex((x) => x.entry === entry);
         if (o >= 0) open.splice(o, 1);
         const p = pendingFailure.findIndex((x) => x.entry === entry);

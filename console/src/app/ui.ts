@@ -40,22 +40,26 @@ export function useRoute(): Route {
   return route;
 }
 
-/** Load `fn()` whenever `deps` change: `{ data, error, loading, reload }`. */
+/**
+ * Load `fn()` whenever `deps` change: `{ data, error, loading, reload }`.
+ * `loading` is true from the render where `deps` change until their answer
+ * arrives (the data shown meanwhile is the previous answer).
+ */
 export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): { data?: T; error?: Error; loading: boolean; reload: () => void } {
-  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
+  const key = JSON.stringify([deps, tick]);
+  const [state, setState] = useState<{ data?: T; error?: Error; key?: string }>({});
   useEffect(() => {
     let live = true;
-    setState((s) => ({ ...s, loading: true }));
     fn().then(
-      (data) => live && setState({ data, loading: false }),
-      (error: Error) => live && setState({ error, loading: false }),
+      (data) => live && setState({ data, key }),
+      (error: Error) => live && setState((s) => ({ data: s.data, error, key })),
     );
     return () => {
       live = false;
     };
-  }, [...deps, tick]);
-  return { ...state, reload: () => setTick((t) => t + 1) };
+  }, [key]);
+  return { data: state.data, error: state.error, loading: state.key !== key, reload: () => setTick((t) => t + 1) };
 }
 
 /** Epoch seconds (the Step Functions wire form) → local date and time. */
