@@ -33,7 +33,10 @@ Options:
   --name NAME            the execution name, 1 to 80 letters, digits, "-" or "_"
                          (default: a new UUID)
   --wait                 follow the execution to its end: live progress on stderr
-                         like fluxio run, the output on stdout
+                         like fluxio run (read from its history: task print()
+                         output is in the task function's logs, not here), the
+                         output on stdout. Ctrl-C stops following, not the
+                         execution (fluxio stop PROJECT NAME does)
 ${EXECUTION_OPTIONS_HELP}
   -h, --help             show this help
 
