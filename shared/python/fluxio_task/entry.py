@@ -4,6 +4,20 @@
 calls ``run(event, context)``, awaiting it when it is ``async def``. ``lambda_handler`` is the deployed Lambda's
 handler (event ``{"meta": ..., "data": ...}``, spec section 7.4.1); ``main``
 is the ECS container command (input from ``SFN_INPUT_VALUE``, section 7.4.3).
+
+``event_processor_handler`` is the handler of a deployed EventProcessor
+function (issue 9, spec section 2.4). The function's files, as a task
+function's (the deployer packages both the same way)::
+
+    fluxio_task/...               this runtime
+    fluxio_event_processor.py     the manifest's eventProcessors[<Class>].source,
+                                  after line - 1 blank lines (tracebacks give project.py lines)
+    fluxio_exceptions.json        the manifest's exceptions, when the project has some
+    <the project bundle>          packages the methods import
+
+(``FLUXIO_EVENT_PROCESSOR_SOURCE_FILE`` and ``FLUXIO_EXCEPTIONS_FILE`` override
+the two file names.) One function may hold one processor class; the request
+names it.
 """
 
 import asyncio
@@ -12,6 +26,7 @@ import os
 import textwrap
 
 from .context import TaskContext
+from .event_processor import LazyStateDataClient, load_processor, process_event
 
 _RUN_CACHE = {}
 
@@ -89,6 +104,49 @@ def lambda_handler(event, lambda_context):
     source, path = _source_from_env()
     ctx = TaskContext(event.get("meta"))
     return asyncio.run(invoke_run(source, event.get("data"), ctx, filename=path, exceptions=_exceptions_from_env()))
+
+
+def _execution_name(execution):
+    """An execution name from a name or an execution ARN (``arn:aws:states:...:execution:<machine>:<name>``)."""
+    if not execution:
+        return None
+    text = str(execution)
+    return text.rsplit(":", 1)[-1] if text.startswith("arn:") else text
+
+
+def event_processor_handler(event, lambda_context):
+    """AWS Lambda handler of an EventProcessor function.
+
+    Request::
+
+        {"processor": "MyEvents", "eventType": "ExecutionSucceeded",
+         "message": {...}, "inputData": {...},
+         "project": "shop", "execution": "<execution name or ARN>"}   # the last two optional
+
+    Response: ``{"tags": {"k": "v", ...}}``, the return value of
+    ``MyEvents.get_custom_tags_<eventType>(message, input_data, state_data_client)``
+    with every value a string (non-strings as JSON text); ``{"tags": {}}``
+    when the class has no method for the event type or it returns None.
+    ``state_data_client`` is a task's client, scoped to ``project`` (else
+    ``FLUXIO_PROJECT``) and to the upstream execution (``execution``, else the
+    message's ``executionArn``), so the processor reads what that execution's
+    tasks stored. An exception propagates (a Lambda function error whose
+    ``errorType`` is its class name).
+    """
+    if not isinstance(event, dict):
+        raise TypeError("an event processor request is a JSON object {processor, eventType, message, inputData}")
+    processor = event.get("processor")
+    if not isinstance(processor, str) or not processor:
+        raise ValueError("the request names no processor class (\"processor\": \"MyEvents\")")
+    path = os.environ.get("FLUXIO_EVENT_PROCESSOR_SOURCE_FILE", "fluxio_event_processor.py")
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    cls = load_processor(source, processor, filename=path, exceptions=_exceptions_from_env(), define_exceptions=define_exceptions)
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    execution = event.get("execution") or message.get("executionArn")
+    ctx = TaskContext({"sfn_execution_name": _execution_name(execution)}, project=event.get("project") or message.get("project"))
+    tags = asyncio.run(process_event(cls, event.get("eventType"), message, event.get("inputData"), LazyStateDataClient(ctx)))
+    return {"tags": tags}
 
 
 def main():
