@@ -246,6 +246,10 @@ describe('the console served by the local platform', () => {
     await page.locator('#execution-status [data-status="SUCCEEDED"]').waitFor();
     await page.locator('svg.graph [data-state="Greet item"][data-status="succeeded"]').waitFor();
     await shot('execution-fan-out');
+    // The README's picture: the fan-out execution with the worker task selected
+    await page.goto(`${page.url().split('?')[0]}?state=${encodeURIComponent('Greet item')}`);
+    await page.locator('.state-detail[data-selected-state="Greet item"] pre.json').first().waitFor();
+    await page.screenshot({ path: join(OUTPUT, 'readme.png') });
     // Started on the alias: the summary names the version and alias
     expect(await page.locator('dl.summary').textContent()).toContain('alias live');
     // The list: newest first, filtered by status and name

@@ -59,7 +59,6 @@ export function GraphView({ graph, statuses, selected, stateHref, internal }: Gr
           <path d=${e.path} marker-end=${e.kind === 'catch' ? 'url(#arrow-catch)' : 'url(#arrow)'} />
           ${e.labelBox &&
           html`<g class="edge-label"><rect x=${e.labelBox.x} y=${e.labelBox.y} width=${e.labelBox.width} height=${e.labelBox.height} rx="3" /><text x=${e.labelBox.x + 4} y=${e.labelBox.y + 12}>${shortLabel(e.label ?? '')}</text></g>`}
-          ${e.kind === 'retry' && html`<text class="retry-label" x=${retryX(e.path)} y=${retryY(e.path)}>↻ ${e.maxAttempts}</text>`}
         </g>`,
       )}
       ${layout.nodes.map((n) => {
@@ -78,9 +77,6 @@ export function GraphView({ graph, statuses, selected, stateHref, internal }: Gr
   `;
 }
 
-const firstPoint = (path: string) => path.split(' ').map((p) => p.slice(1).split(',').map(Number)) as Array<[number, number]>;
-const retryX = (path: string) => Math.min(...firstPoint(path).map((p) => p[0])) - 22;
-const retryY = (path: string) => firstPoint(path)[0]![1] + 4;
 
 function Legend({ withStatus }: { withStatus: boolean }) {
   return html`<div class="legend" aria-label="Legend">

@@ -30,4 +30,6 @@ function App() {
     <main id="main">${body}</main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the static "Loading…" placeholder of the page
+render(html`<${App} />`, root);

@@ -93,6 +93,34 @@ const stateNameOfInput = (input: unknown): string | undefined => {
   }
 };
 
+/**
+ * Which open entry of a state an exit closes. One open entry: that one. Several (a Map's
+ * iterations run the same states concurrently, and exit events carry only the state name):
+ * the one whose input shares the most top-level values with the exit's output (a state's
+ * output is its input with the result placed at ResultPath), the oldest on a tie.
+ */
+function matchExit(open: StateEntry[], output: string | undefined): StateEntry | undefined {
+  if (open.length <= 1) return open[0];
+  const parse = (t: string | undefined): Record<string, unknown> | undefined => {
+    try {
+      const v = t === undefined ? undefined : JSON.parse(t);
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const out = parse(output);
+  if (!out) return open[0];
+  let best = open[0]!;
+  let bestScore = -1;
+  for (const e of open) {
+    const input = parse(e.input) ?? {};
+    const score = Object.entries(input).filter(([k, v]) => JSON.stringify(out[k]) === JSON.stringify(v)).length;
+    if (score > bestScore) [best, bestScore] = [e, score];
+  }
+  return best;
+}
+
 const seconds = (t: unknown): number => (typeof t === 'number' ? t * 1000 : typeof t === 'string' ? Date.parse(t) : 0);
 
 /**
@@ -155,7 +183,7 @@ export function readExecution(events: ReadonlyArray<Record<string, unknown>>, gr
     if (type.endsWith('StateExited')) {
       const name = String(d.name);
       const run = runOf(name);
-      const entry = [...run.entries].reverse().find((e) => e.exitedEventId === undefined);
+      const entry = matchExit(run.entries.filter((e) => e.exitedEventId === undefined), d.output as string | undefined);
       if (entry) {
         entry.exitedEventId = id;
         entry.exitedAt = at;
