@@ -98,9 +98,17 @@ describe('deploying a project to the local platform', () => {
     const def = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: main.versionArn }))).definition!;
     expect(def).toContain(`function:${PREFIX}Price:1`);
     expect(def).toContain(`stateMachine:${PREFIX}audit:live`);
-    // The triggers are recorded, and said not to be active.
-    expect(first.triggers).toMatchObject({ schedules: [{ stateMachine: 'main', expression: 'rate(1 day)' }], active: false });
-    expect(first.triggers!.note).toMatch(/not active yet/);
+    // The triggers are active (issue 9): result topics for both state machines, main's schedule in the project's group.
+    expect(first.triggers).toMatchObject({
+      schedules: [{ stateMachine: 'main', expression: 'rate(1 day)' }],
+      active: true,
+      topics: {
+        main: { successTopicArn: expect.stringMatching(/fluxio-local-shop-main-success$/), successExportName: 'fluxio-local-shop-main-success-topic-arn' },
+        audit: { failureTopicArn: expect.stringMatching(/fluxio-local-shop-audit-failure$/) },
+      },
+    });
+    expect(first.triggers!.note).toMatch(/1 schedule\(s\): main rate\(1 day\)/);
+    expect((await platform.triggers.scheduler.list('fluxio-local-shop')).map((s) => s.name)).toEqual(['main']);
 
     const out = await runAlias(main.aliasArn, 5);
     expect(out.quote).toEqual({ price: 10, rules: 'v1' });
@@ -169,7 +177,8 @@ describe('deploying a project to the local platform', () => {
     expect(list.body.deployments.find((d: DeploymentRecord) => d.deploymentId === ids[1]).status).toBe('ROLLED_BACK');
   }, 60_000);
 
-  test('destroy deletes the state machines (versions, aliases) and the functions; the records stay, marked DESTROYED', async () => {
+  test('destroy deletes the triggers, the state machines (versions, aliases) and the functions; the records stay, marked DESTROYED', async () => {
+    expect(platform.triggers.topics.list().filter((t) => t.name.startsWith(PREFIX)).length).toBe(4);
     const res = await api('DELETE', '/v1/projects/shop');
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.status).toBe('DESTROYED');
@@ -177,6 +186,10 @@ describe('deploying a project to the local platform', () => {
     expect(machines.filter((m) => m.name!.startsWith(PREFIX))).toEqual([]);
     const functions = (await lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
     expect(functions.filter((f) => f.FunctionName!.startsWith(PREFIX))).toEqual([]);
+    // Its result topics, schedule group and exports are gone too.
+    expect(platform.triggers.topics.list().filter((t) => t.name.startsWith(PREFIX))).toEqual([]);
+    expect(await platform.triggers.scheduler.list('fluxio-local-shop')).toEqual([]);
+    expect(await platform.triggers.exports.resolve('fluxio-local-shop-main-success-topic-arn')).toBeUndefined();
     const described = await api('GET', '/v1/projects/shop');
     expect(described.body.currentDeployment).toBeNull();
     const list = await api('GET', '/v1/projects/shop/deployments');
