@@ -248,13 +248,22 @@ describe('LocalTopics', () => {
     const { db } = database();
     const { t } = topics(db);
     await expect(t.publish(localTopicArn('nope'), 'x', {})).rejects.toMatchObject({ name: 'NotFoundException' });
-    await expect(t.subscribe(localTopicArn('nope'))).rejects.toMatchObject({ name: 'NotFoundException' });
+    await expect(t.subscribe('arn:aws:sns:eu-west-1:123456789012:theirs')).rejects.toMatchObject({ code: 'Trigger.TopicNotFound', statusCode: 400 });
     const arn = await t.ensure('big', {});
     await expect(t.publish(arn, 'x'.repeat(262_144 - 10), { tag: 'more than ten bytes' })).rejects.toThrow(/Message too long/);
     await expect(t.ensure('bad name!', {})).rejects.toThrow(/letters, digits, hyphens or underscores/);
     await t.delete(arn);
     await t.delete(arn); // absent: not an error
     expect(t.list()).toEqual([]);
+  });
+
+  test('subscribing to a local topic ARN nothing created yet (a topic outside Fluxio, from exports.json) creates it', async () => {
+    const { db } = database();
+    const { t, delivered } = topics(db);
+    await t.subscribe(localTopicArn('billing-events'));
+    await t.publish(localTopicArn('billing-events'), '{"invoice": 7}', {});
+    await t.idle();
+    expect(delivered.map((e) => e.Records[0]!.Sns.Message)).toEqual(['{"invoice": 7}']);
   });
 
   test('a failing delivery is retried with backoff, then reported; a later success is delivered once', async () => {

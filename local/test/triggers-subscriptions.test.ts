@@ -6,6 +6,8 @@
  * trigger's real status and subscribe handlers do the rest, with Python task
  * functions and the EventProcessor running in the platform's Lambda API.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
@@ -14,7 +16,8 @@ import { handler as subscribeHandler } from '@fluxio/trigger/handlers/subscribe'
 import type { Context } from 'aws-lambda';
 import { EXECUTION_STATUS_CHANGE, type BusEvent, type ExecutionStatusChangeDetail } from '../src/events/bus.ts';
 import { snsEvent, type PublishedMessage } from '../src/triggers/index.ts';
-import { closedExecution, copyExample, deployProject, eventually, listExecutions, removeDir, startTriggerPlatform, tempDir, type TriggerPlatform } from './triggers-helpers.ts';
+import { closedExecution, copyExample, deployProject, eventually, listExecutions, removeDir, startTriggerPlatform, tempDir, writeProject, type TriggerPlatform } from './triggers-helpers.ts';
+import { createProjectBundle } from '@fluxio/contracts/bundle/createProjectBundle';
 
 let dataDir: string;
 let workDir: string;
@@ -131,5 +134,26 @@ describe('a project subscribed to another project', () => {
     await t.platform.triggers.idle();
     expect((await listExecutions(t.sfn, mainArn)).length).toBe(before);
     expect(resultsOfA()).toBe(1);
+  });
+
+  test("a topic outside Fluxio declared in the data directory's exports.json can be subscribed to; an unknown export fails the deployment", async () => {
+    const topicArn = 'arn:aws:sns:us-east-1:000000000000:billing-events';
+    writeFileSync(join(dataDir, 'exports.json'), JSON.stringify({ 'local-billing-topic-arn': topicArn }));
+    const source = (exportName: string) => `@subscribe(topic_arn_import_value="${exportName}")\ndef main(data):\n    data["seen"] = True\n`;
+    const billing = await deployProject(t.deployer, 'billing-watch', writeProject(workDir, 'billing-watch', source('${Environment}-billing-topic-arn')));
+    const { messageId } = await t.platform.triggers.topics.publish(topicArn, JSON.stringify({ invoice: 'I-7' }), {});
+    const run = await eventually('the subscriber of billing-events', async () => {
+      const [e] = await listExecutions(t.sfn, billing.stateMachines.main!.stateMachineArn);
+      return e ? closedExecution(t.sfn, e.executionArn!) : undefined;
+    });
+    expect(JSON.parse(run.input!)).toEqual({ invoice: 'I-7', __trace: { id: messageId, source: 'subscription:sns/billing-events' } });
+
+    const bad = writeProject(workDir, 'billing-typo', source('${Environment}-biling-topic-arn'));
+    const bundle = await createProjectBundle(bad);
+    await t.deployer.uploadBundle('billing-typo', bundle);
+    await expect(t.deployer.deployAndWait('billing-typo', { bundle: { sha256: bundle.sha256, sizeBytes: bundle.sizeBytes } })).rejects.toMatchObject({
+      status: 400,
+      code: 'Trigger.ExportNotFound',
+    });
   });
 });

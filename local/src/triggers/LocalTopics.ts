@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
 import type { MessageAttributes, Topics } from '@fluxio/trigger/ports';
+import { TriggerError } from '@fluxio/trigger/errors';
 import type { PlatformDatabase } from '../store/database.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engine/placeholders.ts';
 import { Deliveries, type DeliveryReporter, type RetryPolicy } from './deliveries.ts';
@@ -154,10 +155,25 @@ export class LocalTopics implements Topics {
 
   /**
    * Subscribe the subscribe function to `topicArn` (at most one subscription per topic: idempotent).
-   * @throws LocalTopicError `NotFoundException` when the topic does not exist (as SNS Subscribe)
+   * A local topic ARN (`arn:aws:sns:us-east-1:000000000000:<name>`) that does not exist yet is
+   * created: on the local platform that is a topic of a stack outside Fluxio, named in the
+   * operator's `exports.json` (`@subscribe(topic_arn_import_value=...)`); publish to it with
+   * {@link publish}. (Fluxio's own result topics are created before anything subscribes to them.)
+   * @throws TriggerError 400 `Trigger.TopicNotFound` for an ARN of another region or account (nothing else exists locally)
    */
   async subscribe(topicArn: string): Promise<void> {
-    if (!this.row(topicArn)) throw new LocalTopicError('NotFoundException', `Topic does not exist: ${topicArn}; it is created when its project is deployed (or with ensure()).`);
+    if (!this.row(topicArn)) {
+      const name = topicArn.startsWith(localTopicArn('')) ? topicArn.slice(localTopicArn('').length) : '';
+      if (!TOPIC_NAME.test(name)) {
+        throw new TriggerError(
+          'Trigger.TopicNotFound',
+          400,
+          `Topic ${topicArn} cannot exist on the local platform: its topics are ${localTopicArn('<name>')} (fix the value in ${'<data-dir>'}/exports.json, or deploy the project that owns the topic).`,
+          { topicArn },
+        );
+      }
+      await this.ensure(name, { 'fluxio:local': 'created-on-subscribe' });
+    }
     this.db
       .prepare('INSERT INTO trigger_topic_subscriptions (subscription_arn, topic_arn, created_at) VALUES (?, ?, ?) ON CONFLICT(topic_arn) DO NOTHING')
       .run(`${topicArn}:${randomUUID()}`, topicArn, Date.now());
