@@ -43,6 +43,7 @@ import {
   scheduleName,
   type ResultStatus,
 } from '@fluxio/contracts/names';
+import { isValidProjectName } from '@fluxio/contracts/projectName';
 import { TriggerError, stateMachineNotFound } from './errors.ts';
 import {
   SCHEDULED_TIME_PLACEHOLDER,
@@ -202,6 +203,8 @@ const parseJson = (text: string | null | undefined): unknown => {
   }
 };
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+/** A state machine function name: a Python identifier (names.ts). */
+const PYTHON_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The execution name of a schedule's firing: `<schedule>-<yyyymmddThhmmssZ>`
@@ -499,6 +502,12 @@ export class TriggerService {
       const target = request.stateMachines[s.stateMachine];
       if (!target) throw new TriggerError('Trigger.InvalidSubscription', 400, `@subscribe on ${s.stateMachine}: it is not a deployed first-class state machine of ${project}.`);
       if (s.project) {
+        if (!isValidProjectName(s.project) || !PYTHON_NAME.test(s.source))
+          throw new TriggerError(
+            'Trigger.InvalidSubscription',
+            400,
+            `@subscribe(project=${JSON.stringify(s.project)}, state_machine=${JSON.stringify(s.source)}) on ${s.stateMachine}: name a Fluxio project (letters, digits, - and _, starting with a letter) and one of its state machine functions (a Python name).`,
+          );
         const topicArn = await this.o.topics.ensure(resultTopicName({ stage: this.stage, project: s.project, fn: s.source }, s.status), topicTags(this.stage, s.project, s.source, s.status));
         subscriptions.push({ topicArn, project, stateMachine: s.stateMachine, aliasArn: target.aliasArn, status: s.status, upstream: { project: s.project, stateMachine: s.source } });
       } else if (s.topicArnImportValue) {

@@ -90,6 +90,13 @@ describe('activate / deactivate (the deployer)', () => {
     expect(fresh.records.machines.size).toBe(0);
   });
 
+  test('a subscription naming an impossible project or state machine is refused before anything changes', async () => {
+    const t = fakeService();
+    const bad = { ...REPORTS, subscriptions: [{ ...REPORTS.subscriptions[0]!, source: 'main-report' }] };
+    await expect(t.service.activate('reports', bad)).rejects.toMatchObject({ code: 'Trigger.InvalidSubscription', statusCode: 400, message: expect.stringContaining('state_machine="main-report"') });
+    expect(t.topics.topics.size).toBe(0);
+  });
+
   test('a redeployment removes what the previous one had and this one does not; a topic others subscribe to is kept', async () => {
     const t = fakeService();
     await t.service.activate('orders', ORDERS);
