@@ -14,6 +14,15 @@
  * | `Execution.InvalidInput` | 400 | the input is not a JSON object, or Step Functions refused it |
  * | `Execution.InputTooLarge` | 413 | the input with its `__trace` is above 256 KiB (Step Functions' payload quota) |
  * | `Execution.InvalidName` | 400 | the execution name breaks Step Functions' rule (1–80 of `[A-Za-z0-9_-]`) |
+ * | `Trigger.InvalidScheduleEvent` | 400 | a schedule event that is not a schedule's Input, or whose `scheduledTime` is not a time (not retried) |
+ * | `Trigger.InvalidStatusEvent` | 400 | a status event that is not a "Step Functions Execution Status Change" (not retried) |
+ * | `Trigger.InvalidSubscriptionEvent` | 400 | a subscribe event that is not an SNS event (not retried) |
+ * | `Trigger.InvalidSubscription` | 400 | a `@subscribe` naming no upstream, an invalid project or state machine, or a state machine not deployed (fails the deployment) |
+ * | `Trigger.ExportNotFound` | 400 | `topic_arn_import_value` names an export nothing exports (fails the deployment) |
+ * | `Trigger.ExportTaken` | 409 | an export name the project would publish is another owner's |
+ * | `Trigger.TooManyExports` | 400 | more result topic exports than one exports stack holds (200 outputs) |
+ * | `Trigger.ProcessorFailed` | 502 | an event processor function raised or answered no tags object (logged; the result is published without tags) |
+ * | `Trigger.MessageTooLarge` | 500 | a result message still above SNS's 256 KiB after offloading (processor tags too big) |
  */
 import { ServiceError, isServiceErrorNamed } from '@fluxio/contracts/errors';
 
