@@ -5,15 +5,15 @@
  * each transition an edge of the right kind, Choice rules carry their
  * condition, Catch and Retry are their own edges, Map and Parallel nest.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compile } from '@fluxio/compiler-api';
 import type { Manifest } from '@fluxio/contracts/manifest';
-import { allStates, buildStateGraph, describeChoiceRule, type AslBody, type GraphState, type StateGraph } from '@fluxio/contracts/graph/stateGraph';
+import { allStates, buildStateGraph, describeChoiceRule, withoutStates, type AslBody, type GraphState, type StateGraph } from '@fluxio/contracts/graph/stateGraph';
 
 const root = join(import.meta.dirname, '../..');
-const examples = readdirSync(join(root, 'examples')).filter((d) => readFileSync(join(root, 'examples', d, 'project.py'), 'utf8'));
+const examples = readdirSync(join(root, 'examples')).filter((d) => existsSync(join(root, 'examples', d, 'project.py')));
 
 async function manifestOf(example: string): Promise<Manifest> {
   const r = await compile(readFileSync(join(root, 'examples', example, 'project.py'), 'utf8'), { project: example });
@@ -120,5 +120,43 @@ describe('what each example shows in its graph', () => {
     expect(edge).toBeDefined();
     expect(g.states.find((s) => s.key === edge.to)!.type).toBe('Fail');
     expect(g.states.some((s) => s.type === 'Wait')).toBe(true);
+  });
+});
+
+describe('withoutStates: the graph without the compiler\'s internal states', () => {
+  for (const example of examples) {
+    test(example, async () => {
+      const m = await manifestOf(example);
+      for (const [fn, sm] of Object.entries(m.stateMachines)) {
+        const internal = new Set(Object.entries(sm.states).filter(([, s]) => s.internal).map(([n]) => n));
+        const full = buildStateGraph(sm.definition, fn);
+        const g = withoutStates(full, internal);
+        const names = allStates(g).map((s) => s.state.name);
+        // Every state of the user's code is still drawn
+        for (const [name, s] of Object.entries(sm.states)) if (!s.internal) expect(names, name).toContain(name);
+        // Every edge reaches a drawn node of its body, and no edge comes from a state that went away
+        const check = (body: StateGraph) => {
+          const keys = new Set([...body.states.map((s) => s.key), body.end]);
+          expect(keys.has(body.startEdge.to), `${body.key} start → ${body.startEdge.to}`).toBe(true);
+          for (const s of body.states) {
+            for (const e of s.edges) expect(keys.has(e.to), `${s.name} → ${e.to}`).toBe(true);
+            s.bodies.forEach(check);
+          }
+        };
+        check(g);
+      }
+    });
+  }
+
+  test('fan-out: the trace envelope and the Map\'s input normalisation are gone; start leads to the first task', async () => {
+    const sm = (await manifestOf('fan-out')).stateMachines.main!;
+    const internal = new Set(Object.entries(sm.states).filter(([, s]) => s.internal).map(([n]) => n));
+    expect(internal.size).toBeGreaterThan(0);
+    const g = withoutStates(buildStateGraph(sm.definition, 'main'), internal);
+    expect(g.startEdge.to).toBe('main/Generate items');
+    expect(g.states.map((s) => s.type)).toEqual(['Task', 'Map', 'Task']);
+    const map = g.states[1]!;
+    expect(stateNamed(g, 'Generate items').edges.find((e) => e.kind === 'next')!.to).toBe(map.key);
+    expect(map.bodies[0]!.startEdge.to).toBe(`${map.bodies[0]!.key}/Greet item`);
   });
 });

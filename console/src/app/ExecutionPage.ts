@@ -14,7 +14,7 @@ import { GraphView } from './GraphView.ts';
 import { currentSource, machineOfArn } from './model.ts';
 import { detailsOf, isFailureEvent, readCause, readExecution, traceOf, type ExecutionView, type StateEntry } from './status.ts';
 import type { DeploymentSource } from './api.ts';
-import { arnTail, Badge, duration, ErrorBox, href, html, pretty, when } from './ui.ts';
+import { arnTail, Badge, duration, ErrorBox, href, html, pretty, when, withQuery } from './ui.ts';
 
 /** How often a running execution is read again, in ms. */
 export const POLL_MS = 1000;
@@ -34,7 +34,7 @@ async function load(arn: string): Promise<Loaded> {
   return { execution, definition: JSON.parse(machine.definition) as AslBody, events };
 }
 
-export function ExecutionPage({ arn, state, failuresOnly, entry }: { arn: string; state?: string; failuresOnly: boolean; entry?: number }) {
+export function ExecutionPage({ arn, state, failuresOnly, entry, showInternal }: { arn: string; state?: string; failuresOnly: boolean; entry?: number; showInternal: boolean }) {
   const [data, setData] = useState<Loaded | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const [tick, setTick] = useState(0);
@@ -73,7 +73,8 @@ export function ExecutionPage({ arn, state, failuresOnly, entry }: { arn: string
   const statuses = new Map([...view.states].map(([n, r]) => [n, r.status]));
   const sm = source?.manifest.stateMachines[ref.fn ?? ''];
   const internal = new Set(Object.entries(sm?.states ?? {}).filter(([, s]) => s.internal).map(([n]) => n));
-  const linkState = (name: string) => href('executions', arn, { state: name, failures: failuresOnly ? '1' : undefined });
+  const keep = { failures: failuresOnly ? '1' : undefined, internal: showInternal ? '1' : undefined };
+  const linkState = (name: string) => href('executions', arn, { ...keep, state: name });
   const act = async (what: 'Stop' | 'Redrive') => {
     setAction(undefined);
     try {
@@ -106,7 +107,8 @@ export function ExecutionPage({ arn, state, failuresOnly, entry }: { arn: string
       ${error && html`<span class="error" role="alert">Refresh failed: ${error.message}</span>`}
     </div>
     <div class="split">
-      <div class="graph-pane"><${GraphView} graph=${graph} statuses=${statuses} selected=${state} internal=${internal} stateHref=${linkState} /></div>
+      <div class="graph-pane"><${GraphView} graph=${graph} statuses=${statuses} selected=${state} internal=${internal} stateHref=${linkState}
+        showInternal=${showInternal} toggleInternalHref=${href('executions', arn, { ...keep, state, internal: showInternal ? undefined : '1' })} /></div>
       <div class="side-pane">
         ${state
           ? html`<${StateDetail} name=${state} graph=${graph} view=${view} source=${source} fn=${ref.fn} arn=${arn} entryIndex=${entry} failuresOnly=${failuresOnly} machineArn=${ref.arn} />`
@@ -128,7 +130,7 @@ function StateDetail(props: { name: string; graph: StateGraph; view: ExecutionVi
   const entries = run?.entries ?? [];
   const index = Math.min(props.entryIndex ?? entries.length - 1, entries.length - 1);
   const e: StateEntry | undefined = entries[index];
-  const link = (q: Record<string, string | undefined>) => href('executions', arn, { state: name, failures: props.failuresOnly ? '1' : undefined, ...q });
+  const link = (q: Record<string, string | undefined>) => withQuery({ state: name, ...q });
   return html`<div class="state-detail" aria-live="polite" data-selected-state=${name}>
     <h2>${name} <${Badge} status=${run?.status ?? 'not-entered'} /></h2>
     <p>${found?.state.type ?? ''}${line ? html` · <a class="source-link" href=${href('state-machines', props.machineArn, { state: name })}>project.py:${line}</a>` : ''}</p>
@@ -151,7 +153,7 @@ function StateDetail(props: { name: string; graph: StateGraph; view: ExecutionVi
       <h3>Input</h3><pre class="json" tabindex="0">${pretty(e.input)}</pre>
       ${e.output !== undefined && html`<h3>Output</h3><pre class="json" tabindex="0">${pretty(e.output)}</pre>`}`}
     ${found?.state.type === 'Map' && html`<${Iterations} name=${name} view=${view} />`}
-    ${found && found.state.type === 'Parallel' && html`<${Branches} state=${found.state} view=${view} link=${(n: string) => href('executions', arn, { state: n })} />`}
+    ${found && found.state.type === 'Parallel' && html`<${Branches} state=${found.state} view=${view} link=${(n: string) => withQuery({ state: n, entry: undefined })} />`}
   </div>`;
 }
 
@@ -172,7 +174,7 @@ function Branches({ state, view, link }: { state: GraphState; view: ExecutionVie
 
 function History({ events, failuresOnly, arn, state, start }: { events: SfnHistoryEvent[]; failuresOnly: boolean; arn: string; state?: string; start: number }) {
   const rows = failuresOnly ? events.filter((e) => isFailureEvent(String(e.type))) : events;
-  const toggle = () => (location.hash = href('executions', arn, { state, failures: failuresOnly ? undefined : '1' }));
+  const toggle = () => (location.hash = withQuery({ failures: failuresOnly ? undefined : '1' }));
   return html`<h2>Event history</h2>
     <label class="checkbox"><input type="checkbox" id="history-failures" checked=${failuresOnly} onChange=${toggle} /> Only failures</label>
     <table class="history" aria-label="Event history">
@@ -184,7 +186,7 @@ function History({ events, failuresOnly, arn, state, start }: { events: SfnHisto
         const detail = [d.error, d.cause, d.index !== undefined ? `index ${d.index}` : undefined].filter((x) => x !== undefined).map(String).join(': ');
         return html`<tr data-event-type=${type} class=${isFailureEvent(type) ? 'failure-row' : ''}>
           <td>${e.id}</td><td>+${duration((t - start) * 1000)}</td><td>${type}</td>
-          <td>${d.name && type.includes('State') ? html`<a href=${href('executions', arn, { state: String(d.name) })}>${String(d.name)}</a>` : ''}</td>
+          <td>${d.name && type.includes('State') ? html`<a href=${withQuery({ state: String(d.name), entry: undefined })}>${String(d.name)}</a>` : ''}</td>
           <td class="detail">${detail.length > 300 ? `${detail.slice(0, 300)}…` : detail}</td>
         </tr>`;
       })}</tbody>

@@ -5,8 +5,8 @@
  * their kind: solid transitions, Choice rules with their condition, dashed
  * red Catch edges with the error names, dotted Retry loops.
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { StateGraph } from '@fluxio/contracts/graph/stateGraph';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { withoutStates, type StateGraph } from '@fluxio/contracts/graph/stateGraph';
 import { layoutGraph, shortLabel, type Layout } from './layout.ts';
 import type { StateStatus } from './status.ts';
 import { html } from './ui.ts';
@@ -17,15 +17,21 @@ export interface GraphViewProps {
   statuses?: Map<string, StateStatus>;
   selected?: string;
   stateHref: (name: string) => string;
-  /** States the compiler adds (trace envelope…): drawn lighter. */
+  /** States the compiler adds (trace envelope…): left out unless `showInternal`, then drawn lighter. */
   internal?: Set<string>;
+  /** Draw the `internal` states too. */
+  showInternal?: boolean;
+  /** Where the "show the compiler's states" switch leads (a URL), when offered. */
+  toggleInternalHref?: string;
 }
 
 const KIND_CLASS: Record<string, string> = { next: 'edge-next', end: 'edge-next', choice: 'edge-choice', default: 'edge-default', catch: 'edge-catch', retry: 'edge-retry' };
 
-export function GraphView({ graph, statuses, selected, stateHref, internal }: GraphViewProps) {
+export function GraphView({ graph: full, statuses, selected, stateHref, internal, showInternal, toggleInternalHref }: GraphViewProps) {
   const [layout, setLayout] = useState<Layout | undefined>();
   const [error, setError] = useState<Error | undefined>();
+  const hiding = !showInternal && internal !== undefined && internal.size > 0;
+  const graph = useMemo(() => (hiding ? withoutStates(full, internal!) : full), [full, hiding, internal && [...internal].join('\n')]);
   useEffect(() => {
     let live = true;
     layoutGraph(graph).then(
@@ -74,6 +80,8 @@ export function GraphView({ graph, statuses, selected, stateHref, internal }: Gr
       })}
     </svg>
     <${Legend} withStatus=${Boolean(statuses)} />
+    ${toggleInternalHref && internal && internal.size > 0 &&
+    html`<p class="muted"><a href=${toggleInternalHref} id="toggle-internal">${showInternal ? "Hide the compiler's states" : `Show the compiler's states (${internal.size}: trace envelope, map input, merges)`}</a></p>`}
   `;
 }
 

@@ -35,7 +35,7 @@ export function SourceView({ source, highlight }: { source: string; highlight?: 
   )}</pre>`;
 }
 
-export function StateMachinePage({ arn, state }: { arn: string; state?: string }) {
+export function StateMachinePage({ arn, state, showInternal }: { arn: string; state?: string; showInternal: boolean }) {
   const { data, error, loading } = useLoad(() => load(arn), [arn]);
   const graph = useMemo(() => (data ? buildStateGraph(data.definition, data.ref.fn ?? data.ref.name) : undefined), [data]);
   if (error) return html`<${ErrorBox} error=${error} />`;
@@ -49,7 +49,9 @@ export function StateMachinePage({ arn, state }: { arn: string; state?: string }
     <p class="muted"><code>${data.ref.arn}</code> · <a href=${href('executions', { sm: data.ref.arn })}>Executions</a></p>
     <div class="split">
       <div class="graph-pane">
-        <${GraphView} graph=${graph} selected=${state} internal=${internal} stateHref=${(name: string) => href('state-machines', data.ref.arn, { state: name })} />
+        <${GraphView} graph=${graph} selected=${state} internal=${internal} showInternal=${showInternal}
+          toggleInternalHref=${href('state-machines', data.ref.arn, { state, internal: showInternal ? undefined : '1' })}
+          stateHref=${(name: string) => href('state-machines', data.ref.arn, { state: name, internal: showInternal ? '1' : undefined })} />
       </div>
       <div class="side-pane">
         ${state

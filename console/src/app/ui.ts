@@ -29,6 +29,18 @@ export function href(...parts: Array<string | Record<string, string | undefined>
   return `#/${path}${q ? `?${q}` : ''}`;
 }
 
+/** The current page's URL with some query parameters changed (`undefined` removes one). */
+export function withQuery(change: Record<string, string | undefined>): string {
+  const [p, q] = (location.hash || '#/projects').split('?', 2) as [string, string | undefined];
+  const query = new URLSearchParams(q ?? '');
+  for (const [k, v] of Object.entries(change)) {
+    if (v === undefined || v === '') query.delete(k);
+    else query.set(k, v);
+  }
+  const text = query.toString();
+  return `${p}${text ? `?${text}` : ''}`;
+}
+
 /** The route, updated on every `hashchange` (deep links and the back button work). */
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseHash(location.hash));

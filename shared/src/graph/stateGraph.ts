@@ -207,3 +207,54 @@ export function allStates(graph: StateGraph): Array<{ state: GraphState; body: S
   walk(graph, 0);
   return out;
 }
+
+/** Edge kinds that move on to the next state (not Catch, not Retry). */
+const FLOW: ReadonlySet<GraphEdgeKind> = new Set(['next', 'choice', 'default', 'end']);
+
+/**
+ * The graph without the states `hide` names — e.g. the states the compiler adds
+ * around the user's statements (the manifest's `states.<name>.internal`): every
+ * edge into a hidden state is redirected to where the hidden states lead when that
+ * is one place (following next, Choice and end edges through hidden states); a
+ * hidden state that leads to several places stays drawn. Edges out of the states
+ * that go away go with them; edges that become the same (kind, target, label) are
+ * kept once. Map and Parallel bodies are treated the same way, each on its own.
+ */
+export function withoutStates(graph: StateGraph, hide: ReadonlySet<string>): StateGraph {
+  const byKey = new Map(graph.states.map((s) => [s.key, s]));
+  const hidden = new Set(graph.states.filter((s) => hide.has(s.name) && s.bodies.length === 0).map((s) => s.key));
+  /** Non-hidden nodes reached from `key` through hidden states (flow edges only). */
+  const exits = (key: string, seen = new Set<string>()): Set<string> => {
+    if (!hidden.has(key)) return new Set([key]);
+    if (seen.has(key)) return new Set();
+    seen.add(key);
+    const out = new Set<string>();
+    for (const e of byKey.get(key)!.edges) if (FLOW.has(e.kind)) for (const x of exits(e.to, seen)) out.add(x);
+    return out;
+  };
+  // A hidden state that leads to several places (or nowhere) stays; repeat until stable.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const key of [...hidden]) {
+      if (exits(key).size !== 1) {
+        hidden.delete(key);
+        changed = true;
+      }
+    }
+  }
+  const resolve = (key: string): string => (hidden.has(key) ? [...exits(key)][0]! : key);
+  const states = graph.states
+    .filter((s) => !hidden.has(s.key))
+    .map((s) => {
+      const edges: GraphEdge[] = [];
+      for (const e of s.edges) {
+        const to = e.kind === 'retry' ? e.to : resolve(e.to);
+        if (!edges.some((x) => x.kind === e.kind && x.to === to && x.label === e.label)) edges.push({ ...e, to });
+      }
+      return { ...s, edges, bodies: s.bodies.map((b) => withoutStates(b, hide)) };
+    });
+  const startEdge = { ...graph.startEdge, to: resolve(graph.startEdge.to) };
+  const usesEnd = graph.end !== undefined && (startEdge.to === graph.end || states.some((s) => s.edges.some((e) => e.to === graph.end)));
+  const { end: _end, ...rest } = graph;
+  return { ...rest, ...(usesEnd ? { end: graph.end } : {}), startEdge, states };
+}
