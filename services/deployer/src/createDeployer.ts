@@ -13,7 +13,7 @@ import { DEFAULT_DEPLOYMENTS_TABLE, DynamoDbDeploymentRecords } from './adapters
 import { LambdaFunctions } from './adapters/LambdaFunctions.ts';
 import { RecordingTriggers } from './adapters/RecordingTriggers.ts';
 import { TriggerServicePort } from './adapters/TriggerServicePort.ts';
-import { createAwsActivationTriggerService } from '@fluxio/trigger/createTriggerService';
+import { createAwsActivationTriggerService } from '@fluxio/trigger/createActivationTriggerService';
 import type { TriggerPort } from './ports.ts';
 import { SfnStateMachines } from './adapters/SfnStateMachines.ts';
 

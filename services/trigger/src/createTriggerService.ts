@@ -7,7 +7,9 @@
  *   service; schedules, topics and exports are the platform's embedded
  *   adapters (local/src/triggers), passed in.
  * - AWS, the event handlers: {@link createAwsHandlersTriggerService}.
- * - AWS, the deployer (activation): {@link createAwsActivationTriggerService}.
+ * - AWS, the deployer (activation): createAwsActivationTriggerService, in
+ *   createActivationTriggerService.ts (its Scheduler and CloudFormation
+ *   clients stay out of the trigger functions' bundles).
  *
  * The AWS-only modules are imported directly (no package barrels), so a
  * Lambda bundle never pulls in the embedded dynalite.
@@ -15,14 +17,11 @@
 import { DynamoDbItemStore } from '@fluxio/state-data/adapters/DynamoDbItemStore';
 import { S3BlobStore } from '@fluxio/state-data/adapters/S3BlobStore';
 import { StateDataService } from '@fluxio/state-data/StateDataService';
-import { projectPrefix } from '@fluxio/contracts/names';
 import { TriggerService, type TriggerServiceOptions } from './TriggerService.ts';
-import type { TriggerActivationConfig, TriggerHandlersConfig } from './config.ts';
+import type { TriggerHandlersConfig } from './config.ts';
 import type { ExportRegistry, Schedules, Topics } from './ports.ts';
-import { CloudFormationExports } from './adapters/CloudFormationExports.ts';
 import { DEFAULT_TRIGGERS_TABLE, DynamoDbTriggerRecords } from './adapters/DynamoDbTriggerRecords.ts';
 import { LambdaProcessors } from './adapters/LambdaProcessors.ts';
-import { SchedulerSchedules } from './adapters/SchedulerSchedules.ts';
 import { SfnExecutions } from './adapters/SfnExecutions.ts';
 import { SnsTopics } from './adapters/SnsTopics.ts';
 import { StateDataResults } from './adapters/StateDataResults.ts';
@@ -92,7 +91,7 @@ export function createLocalTriggerService(options: LocalTriggerServiceOptions): 
 }
 
 /** A port this process never uses: every call is refused, saying who does it. */
-function refused<T extends object>(port: string, who: string): T {
+export function refused<T extends object>(port: string, who: string): T {
   return new Proxy({} as T, {
     // `then` stays undefined: the stand-in is not a thenable.
     get: (_t, method) => (method === 'then' ? undefined : () => Promise.reject(new Error(`${port}.${String(method)} is not available in this function: ${who}.`))),
@@ -126,29 +125,4 @@ export function createAwsHandlersTriggerService(config: TriggerHandlersConfig, o
     ...overrides,
   });
   return { service, records, close: () => [executions.client, processors.client, records.client, items.client, blobs.client, topics.client].forEach((c) => c.destroy()) };
-}
-
-/** The trigger service the deployer activates triggers with (AWS): SNS topics, Scheduler, CloudFormation exports, the records. */
-export function createAwsActivationTriggerService(config: TriggerActivationConfig, overrides: Partial<TriggerServiceOptions> = {}): TriggerServiceHandle {
-  const records = new DynamoDbTriggerRecords({ tableName: config.triggersTable });
-  const topics: Topics & { client: { destroy(): void } } = new SnsTopics({ subscribeFunctionArn: config.subscribeFunctionArn });
-  const schedules = new SchedulerSchedules({
-    targetArn: config.scheduleFunctionArn,
-    roleArn: config.schedulerRoleArn,
-    deadLetterArn: config.scheduleDlqArn,
-    tags: { 'fluxio:stage': config.stage },
-  });
-  const exports = new CloudFormationExports({ stackName: (project) => `${projectPrefix(config.stage, project)}exports`, tags: { 'fluxio:stage': config.stage } });
-  const service = new TriggerService({
-    stage: config.stage,
-    records,
-    topics,
-    schedules,
-    exports,
-    executions: refused('Executions', 'the trigger functions start executions'),
-    processors: refused('Processors', 'the status function runs event processors'),
-    results: refused('ResultStore', 'the status function offloads results'),
-    ...overrides,
-  });
-  return { service, records, close: () => [records.client, topics.client, schedules.client, exports.client].forEach((c) => c.destroy()) };
 }

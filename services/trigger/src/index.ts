@@ -18,7 +18,8 @@ export {
   type StatusOutcome,
   type SubscriptionOutcome,
 } from './TriggerService.ts';
-export { createLocalTriggerService, createAwsHandlersTriggerService, createAwsActivationTriggerService, type LocalTriggerServiceOptions, type TriggerServiceHandle } from './createTriggerService.ts';
+export { createLocalTriggerService, createAwsHandlersTriggerService, type LocalTriggerServiceOptions, type TriggerServiceHandle } from './createTriggerService.ts';
+export { createAwsActivationTriggerService } from './createActivationTriggerService.ts';
 export { setTriggerService, getTriggerService } from './triggerRegistry.ts';
 export { readTriggerHandlersConfig, readTriggerActivationConfig, type TriggerHandlersConfig, type TriggerActivationConfig } from './config.ts';
 export { DynamoDbTriggerRecords, DEFAULT_TRIGGERS_TABLE } from './adapters/DynamoDbTriggerRecords.ts';
