@@ -1,6 +1,7 @@
 /**
- * The runner API the local platform uses (`createRunner` → `run` many times →
- * `close`): one warm pool across runs, concurrent runs, events, errors.
+ * Running compiled projects through the execution service (`createLocalExecutions`
+ * → `executions.run` many times → `close`, the path of `fluxio run`): one warm
+ * pool across runs, concurrent runs, events, errors.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,23 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '@fluxio/compiler-api';
 import type { Manifest } from '@fluxio/contracts/manifest';
-import { createRunner, RunUsageError, type Runner, type RunEvent } from '@fluxio/local';
+import { createLocalExecutions, RunUsageError, type LocalExecutions, type RunEvent } from '@fluxio/local';
 
 const FEATURES = resolve(fileURLToPath(new URL('.', import.meta.url)), 'run-fixtures/features');
-let runner: Runner;
+let local: LocalExecutions;
 let manifest: Manifest;
 
 beforeAll(async () => {
   const result = await compile(readFileSync(resolve(FEATURES, 'project.py'), 'utf8'), { project: 'features' });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   manifest = result.manifest;
-  runner = await createRunner({ projectDir: FEATURES, workers: 2 });
+  local = await createLocalExecutions({ projectDir: FEATURES, workers: 2 });
 }, 60_000);
-afterAll(() => runner?.close());
+afterAll(() => local?.close());
 
-describe('createRunner', () => {
+describe('executions.run (createLocalExecutions)', () => {
   it('runs many executions on the same warm pool, concurrently, each with its own result', async () => {
-    const runs = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => runner.run(manifest, { stateMachine: 'parallel_flow', input: { n } })));
+    const runs = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => local.executions.run(manifest, { stateMachine: 'parallel_flow', input: { n } })));
     expect(runs.map((r) => r.status)).toEqual(Array(6).fill('SUCCEEDED'));
     expect(runs.map((r) => (r.output as { sides: Array<{ side: unknown }> }).sides[1]!.side)).toEqual([2, 4, 6, 8, 10, 12]);
     expect(new Set(runs.map((r) => r.executionName)).size).toBe(6);
@@ -32,7 +33,7 @@ describe('createRunner', () => {
 
   it('reports events: states entered/exited, task output, and the failing task with its traceback and line', async () => {
     const events: RunEvent[] = [];
-    const r = await runner.run(manifest, { stateMachine: 'uncaught_flow', executionName: 'api-failure', onEvent: (e) => events.push(e) });
+    const r = await local.executions.run(manifest, { stateMachine: 'uncaught_flow', executionName: 'api-failure', onEvent: (e) => events.push(e) });
     expect(r).toMatchObject({ status: 'FAILED', error: 'KeyError', executionName: 'api-failure', failedState: 'Boom uncaught' });
     expect(r.failedLine).toBe(manifest.stateMachines.uncaught_flow!.states['Boom uncaught']!.line);
     expect(events.some((e) => e.type === 'TaskOutput' && e.line === 'about to fail')).toBe(true);
@@ -43,7 +44,7 @@ describe('createRunner', () => {
 
   it('child executions report their events with depth 1 and their own execution name', async () => {
     const events: RunEvent[] = [];
-    const r = await runner.run(manifest, { stateMachine: 'nested_flow', input: { n: 2 }, onEvent: (e) => events.push(e) });
+    const r = await local.executions.run(manifest, { stateMachine: 'nested_flow', input: { n: 2 }, onEvent: (e) => events.push(e) });
     expect(r.status).toBe('SUCCEEDED');
     const child = events.filter((e) => e.depth === 1);
     expect(child.some((e) => e.type === 'StateExited' && e.state.name === 'Double in child')).toBe(true);
@@ -53,7 +54,7 @@ describe('createRunner', () => {
 
   it('aborting the signal stops the execution with status ABORTED', async () => {
     const stop = new AbortController();
-    const pending = runner.run(manifest, { stateMachine: 'wait_flow', signal: stop.signal });
+    const pending = local.executions.run(manifest, { stateMachine: 'wait_flow', signal: stop.signal });
     setTimeout(() => stop.abort(), 200);
     expect((await pending).status).toBe('ABORTED');
   }, 60_000);
@@ -65,7 +66,7 @@ describe('createRunner', () => {
         main: { ...manifest.stateMachines.wait_flow!, definition: { ...manifest.stateMachines.wait_flow!.definition, TimeoutSeconds: 1 } },
       },
     };
-    const r = await runner.run(slow, { stateMachine: 'main' });
+    const r = await local.executions.run(slow, { stateMachine: 'main' });
     expect(r).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', output: null });
   }, 60_000);
 
@@ -74,12 +75,12 @@ describe('createRunner', () => {
     expect(manifest.stateMachines.lambda_heartbeat_flow!.definition.States['Slow lambda']!.HeartbeatSeconds).toBeUndefined();
     const withHeartbeat = structuredClone(manifest);
     withHeartbeat.stateMachines.lambda_heartbeat_flow!.definition.States['Slow lambda']!.HeartbeatSeconds = 1;
-    const r = await runner.run(withHeartbeat, { stateMachine: 'lambda_heartbeat_flow' });
+    const r = await local.executions.run(withHeartbeat, { stateMachine: 'lambda_heartbeat_flow' });
     expect(r).toMatchObject({ status: 'SUCCEEDED', output: { slow: 'finished without heartbeats' } });
   }, 60_000);
 
   it('rejects an unknown state machine with the list of names', async () => {
-    await expect(runner.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(RunUsageError);
-    await expect(runner.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(/choice_flow/);
+    await expect(local.executions.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(RunUsageError);
+    await expect(local.executions.run(manifest, { stateMachine: 'nope' })).rejects.toThrow(/choice_flow/);
   });
 });

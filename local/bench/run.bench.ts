@@ -4,11 +4,12 @@
  * 1. Per-task overhead of a warm Python worker (round trip of a trivial task
  *    through PythonWorkerPool, p50/p99 ms) versus a fresh `python3` process per
  *    call running the same task through fluxio_task.entry. Target: warm p50 ≤ 5 ms.
- * 2. State transitions per second of a Pass/Choice loop through the runner
- *    (createRunner().run, with and without the progress reporter) versus the
- *    bare engine on the same definition. Target: runner overhead ≤ 1.2x.
- *    The default 6,000 rounds (12,002 transitions, 24,006 history events) stay
- *    under Step Functions' 25,000-event history quota, which the runner enforces.
+ * 2. State transitions per second of a Pass/Choice loop through the path of
+ *    `fluxio run` (the execution service over the runner, history counted not
+ *    kept: createLocalExecutions().executions.run, with and without the progress
+ *    reporter) versus the bare engine on the same definition. Target: overhead
+ *    ≤ 1.2x. The default 6,000 rounds (12,002 transitions, 24,006 history events)
+ *    stay under Step Functions' 25,000-event history quota, which it enforces.
  * 3. Event-loop lag while the bare engine runs that loop: the longest gap
  *    between two ticks of a 1 ms interval timer (the engine yields every ~4 ms
  *    of transitions; before it did not yield at all).
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import type { Manifest } from '@fluxio/contracts/manifest';
 import { StateMachine, type StateMachineDefinition } from '../src/engine/engine.ts';
 import { PythonWorkerPool, PYTHON_RUNTIME_DIR } from '../src/workers/workerPool.ts';
-import { createRunner } from '../src/index.ts';
+import { createLocalExecutions } from '../src/stepfunctions/index.ts';
 import { createProgressReporter } from '../../cli/src/progress.ts';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -131,15 +132,15 @@ async function transitions() {
   await engine.run({ i: 0 }).result;
   const lagMs = Math.max(maxLag, performance.now() - last);
   clearInterval(ticker);
-  const runner = await createRunner({ projectDir, stateData: false, workers: 1 });
+  const local = await createLocalExecutions({ projectDir, stateData: false, workers: 1 });
   const runnerMs = await best(async () => {
-    const r = await runner.run(manifest, { input: { i: 0 } });
+    const r = await local.executions.run(manifest, { input: { i: 0 } });
     if (r.status !== 'SUCCEEDED') throw new Error(`bench run ${r.status}: ${r.error} ${r.cause}`);
   });
   let lines = 0;
   const reporter = createProgressReporter({ manifest, write: () => void lines++ });
-  const reporterMs = await best(() => runner.run(manifest, { input: { i: 0 }, onEvent: reporter }));
-  await runner.close();
+  const reporterMs = await best(() => local.executions.run(manifest, { input: { i: 0 }, onEvent: reporter }));
+  await local.close();
   const tps = (ms: number) => Math.round(stateTransitions / (ms / 1000));
   print({ bench: 'transitions', target: 'bare engine', loops, transitions: stateTransitions, ms: +bareMs.toFixed(1), transitions_per_s: tps(bareMs) });
   print({ bench: 'event_loop_lag', target: 'bare engine loop', loops, max_lag_ms: +lagMs.toFixed(1), run_ms: +bareMs.toFixed(1) });

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '@fluxio/compiler-api';
-import { createRunner } from '../src/engine/runner.ts';
+import { createLocalExecutions } from '../src/stepfunctions/index.ts';
 
 const SPIN = 'def main(data):\n    data["x"] = 0\n    while data["x"] == 0:\n        data["y"] = 1\n';
 const alive = (pid: number) => {
@@ -28,17 +28,18 @@ describe('runner lifecycle', () => {
   it('close() aborts an execution still looping (ABORTED, Fluxio.RunnerClosed) instead of waiting for it', async () => {
     const compiled = await compile(SPIN, { project: 'spin' });
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
-    const runner = await createRunner({ projectDir: fileURLToPath(new URL('.', import.meta.url)), stateData: false, workers: 1 });
+    const local = await createLocalExecutions({ projectDir: fileURLToPath(new URL('.', import.meta.url)), stateData: false, workers: 1 });
     let entered = 0;
     let closing: Promise<void> | undefined;
     // A 200 kB input makes every transition slow: the loop would take many seconds to reach the history quota.
-    const result = await runner.run(compiled.manifest, {
+    const result = await local.executions.run(compiled.manifest, {
       input: { blob: 'b'.repeat(200_000) },
       onEvent: (e) => {
-        if (e.type === 'StateEntered' && ++entered === 20) closing = runner.close();
+        if (e.type === 'StateEntered' && ++entered === 20) closing = local.runner.close();
       },
     });
     await closing;
+    await local.close();
     expect(result).toMatchObject({ status: 'ABORTED', error: 'Fluxio.RunnerClosed' });
     expect(entered).toBeLessThan(1000);
   }, 60_000);

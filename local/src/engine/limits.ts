@@ -13,7 +13,6 @@
  * | Task output carried in a cause | last 8,192 bytes | with a note of how much was cut |
  */
 import { describeJsonValueProblem, findJsonValueProblem } from '@fluxio/contracts/jsonValue';
-import type { EventLog } from './engine.ts';
 
 /** Largest state input, state output, task result and execution input: 256 KiB of UTF-8 JSON (Step Functions quota). */
 export const PAYLOAD_LIMIT_BYTES = 262_144;
@@ -71,78 +70,6 @@ export function executionInputProblem(input: unknown): ExecutionInputProblem | u
     };
   }
   return undefined;
-}
-
-/**
- * How many Step Functions history events one engine event stands for (an
- * honest approximation of GetExecutionHistory's event types):
- *
- * - every state: `<Type>StateEntered` and `<Type>StateExited` (1 each);
- * - Task: + `TaskScheduled`, `TaskStarted` on entry, `TaskSucceeded` on exit,
- *   `TaskFailed` on failure, `TaskScheduled` + `TaskStarted` again per retry;
- * - Map / Parallel: + `MapStateStarted` / `ParallelStateStarted` on entry and
- *   `…StateSucceeded` on exit, `…StateFailed` on failure; each Map iteration
- *   adds `MapIterationStarted` and `MapIterationSucceeded`/`Failed`, and its
- *   states' events count in the same history (Parallel branches have no
- *   events of their own);
- * - a caught error: the state's `…StateExited`;
- * - `ExecutionStarted` and the final `Execution…` event.
- *
- * Child executions (`states:startExecution`) have their own history.
- */
-export function historyEventsOf(event: EventLog): number {
-  switch (event.type) {
-    case 'StateEntered':
-    case 'StateExited': {
-      const type = event.state.type;
-      if (type === 'Task') return event.type === 'StateEntered' ? 3 : 2;
-      return type === 'Map' || type === 'Parallel' ? 2 : 1;
-    }
-    case 'StateFailed': {
-      const type = event.state.type;
-      return type === 'Task' || type === 'Map' || type === 'Parallel' ? 1 : 0;
-    }
-    case 'StateRetried':
-      return event.state.type === 'Task' ? 2 : 1;
-    case 'StateCaught':
-    case 'MapIterationStarted':
-    case 'MapIterationSucceeded':
-    case 'MapIterationFailed':
-    case 'ExecutionStarted':
-    case 'ExecutionSucceeded':
-    case 'ExecutionFailed':
-    case 'ExecutionAborted':
-    case 'ExecutionTimeout':
-      return 1;
-    default:
-      return 0;
-  }
-}
-
-/**
- * Counts one execution's history events and says when it reaches the quota:
- * "When an execution reaches 24,999 events, it waits for the next event: if
- * event 25,000 is ExecutionSucceeded the execution succeeds, otherwise
- * ExecutionFailed is logged" (Step Functions developer guide).
- */
-export class HistoryCounter {
-  /** Events so far. */
-  count = 0;
-
-  constructor(private readonly limit = HISTORY_EVENT_LIMIT) {}
-
-  /** Adds `event`; true when the execution must now fail with {@link HISTORY_LIMIT_CAUSE}. */
-  add(event: EventLog): boolean {
-    const n = historyEventsOf(event);
-    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted' || event.type === 'ExecutionTimeout') {
-      this.count += n;
-      return false;
-    }
-    // The ExecutionFailed event itself must still fit: it is event number `limit` at the latest.
-    if (this.count + n > this.limit - 1) return true;
-    this.count += n;
-    return false;
-  }
 }
 
 /** Keeps the end of an over-long cause (where the exception message and the last output are). */

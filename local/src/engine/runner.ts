@@ -4,7 +4,6 @@
  * pool), nested state machines as child executions, and the state data
  * service for `context.state_data_client` / `context.stop_execution`.
  */
-import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
 import {
@@ -15,13 +14,12 @@ import {
   type EventLog,
   type StateMachineDefinition,
 } from './engine.ts';
-import { PythonWorkerPool, type PythonTaskError } from '../workers/workerPool.ts';
-import { allStates, createTaskHandler, taskTargetOf, TaskError, type ChildExecutionResult, type LocalTaskHandler, type TaskHandlerContext, type TaskTarget } from './taskHandlers.ts';
-import { localExecutionArn, localStateMachineArn, localStateMachineName, resolvePlaceholders } from './placeholders.ts';
+import { PythonWorkerPool } from '../workers/workerPool.ts';
+import { allStates, createTaskHandler, TaskError, type LocalTaskHandler, type TaskHandlerContext, type TaskTarget } from './taskHandlers.ts';
 import { openStateData, type StateDataEndpoint, type StateDataOption } from '../stateData/stateData.ts';
 import { projectOfLocalStateMachine } from '@fluxio/state-data/stateMachineNames';
-import { taskFailedEvent, type RunEvent } from './events.ts';
-import { HistoryCounter, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, capCause, executionInputProblem, type ExecutionInputProblem } from './limits.ts';
+import type { RunEvent } from './events.ts';
+import { capCause, type ExecutionInputProblem } from './limits.ts';
 
 /** Final status of an execution (Step Functions' execution statuses). */
 export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -76,18 +74,25 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** A reusable runner: keeps its worker pool warm across runs. */
+/**
+ * What runs a compiled project's state machine to completion: the local Step Functions API's execution service
+ * (`stepfunctions/ExecutionService.ts` `run`, the one way an execution runs locally — `fluxio run`, `POST /v1/runs`).
+ */
 export interface Runner {
   /**
    * Runs `stateMachine` of `manifest` to completion.
-   * @throws Error only for caller mistakes (unknown state machine, closed runner; RunInputError for an input that is
-   *   not a JSON object or is over 262,144 bytes); execution failures are results (FAILED `States.Runtime` at the
-   *   25,000-event history quota, `States.DataLimitExceeded` for a state payload over 256 KiB)
+   * @throws RunUsageError for caller mistakes (unknown state machine; RunInputError for an input that is not a JSON
+   *   object or is over 262,144 bytes); execution failures are results (FAILED `States.Runtime` at the 25,000-event
+   *   history quota, `States.DataLimitExceeded` for a state payload over 256 KiB)
    */
   run(manifest: Manifest, options?: RunOptions): Promise<RunResult>;
+}
+
+/** The engine side of local executions: keeps its Python worker pool warm across executions. */
+export interface LocalRunner extends DefinitionRunner {
   /** The state data service URL the tasks use (undefined when disabled). */
   readonly stateDataUrl: string | undefined;
-  /** Stops the workers (TaskWorker on_cleanup runs) and the embedded state data service. */
+  /** Aborts the executions still running, stops the workers (TaskWorker on_cleanup runs) and the embedded state data service. */
   close(): Promise<void>;
 }
 
@@ -144,21 +149,8 @@ export interface DefinitionRunner {
 
 interface Prepared {
   engine: StateMachine;
-  definition: AslDefinition;
   waitStates: string[];
   retryStates: string[];
-  tasks: Array<[string, ReturnType<typeof taskTargetOf>]>;
-}
-
-interface ExecutionRequest {
-  manifest: Manifest;
-  stateMachine: string;
-  input: unknown;
-  executionName: string;
-  depth: number;
-  fastWaits: boolean;
-  onEvent?: (event: RunEvent) => void;
-  signal?: AbortSignal;
 }
 
 /** Error when a run is asked for something the manifest does not have. */
@@ -183,16 +175,19 @@ export class RunInputError extends RunUsageError {
 }
 
 /**
- * Creates a runner for one project directory.
+ * Creates the engine side of local executions for one project directory. Executions run through the execution
+ * service over it (`stepfunctions/index.ts` `createStepFunctionsApi`, or {@link createLocalExecutions}).
  *
  * @example
  * ```ts
  * const runner = await createRunner({ projectDir: 'examples/looping-counter' });
- * const result = await runner.run(manifest, { input: { increment: 3 }, fastWaits: true });
+ * const api = createStepFunctionsApi({ database: openPlatformDatabase(), runner, bus: new EventBus() });
+ * const result = await api.executions.run(manifest, { input: { increment: 3 }, fastWaits: true });
+ * await api.close();
  * await runner.close();
  * ```
  */
-export async function createRunner(options: RunnerOptions): Promise<Runner & DefinitionRunner> {
+export async function createRunner(options: RunnerOptions): Promise<LocalRunner> {
   const projectDir = resolve(options.projectDir);
   const projectFile = resolve(options.projectFile ?? join(projectDir, 'project.py'));
   const stateData: StateDataEndpoint | undefined = await openStateData(options.stateData ?? { embedded: true });
@@ -204,159 +199,9 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
     onStrayOutput: options.onWorkerOutput ?? ((line) => void process.stderr.write(`[python worker] ${line}\n`)),
   });
   void pool.warm();
-  const prepared = new WeakMap<Manifest, Map<string, Prepared>>();
   let closed = false;
   /** Stop functions of the executions running now (close() aborts them). */
   const running = new Set<(error?: string, cause?: string) => void>();
-
-  const prepare = (manifest: Manifest, name: string): Prepared => {
-    let perManifest = prepared.get(manifest);
-    if (!perManifest) prepared.set(manifest, (perManifest = new Map()));
-    const cached = perManifest.get(name);
-    if (cached) return cached;
-    const sm = manifest.stateMachines[name];
-    if (!sm) {
-      throw new RunUsageError(
-        `No state machine named "${name}". State machines in this project: ${Object.keys(manifest.stateMachines).join(', ') || '(none)'}.`,
-      );
-    }
-    const definition = resolvePlaceholders(sm.definition, manifest.project);
-    let engine: StateMachine;
-    try {
-      engine = new StateMachine(definition as unknown as StateMachineDefinition);
-    } catch (err) {
-      throw new Error(`The compiled definition of "${name}" is not valid ASL (a compiler bug; please report it): ${(err as Error).message}`);
-    }
-    const waitStates: string[] = [];
-    const retryStates: string[] = [];
-    const tasks: Prepared['tasks'] = [];
-    for (const [stateName, state] of allStates(sm.definition)) {
-      if (state.Type === 'Wait') waitStates.push(stateName);
-      if (Array.isArray(state.Retry)) retryStates.push(stateName);
-      if (state.Type === 'Task') tasks.push([stateName, taskTargetOf(state)]);
-    }
-    const p: Prepared = { engine, definition, waitStates, retryStates, tasks };
-    perManifest.set(name, p);
-    return p;
-  };
-
-  const execute = async (req: ExecutionRequest): Promise<RunResult & { startDate: number; stopDate: number }> => {
-    const { manifest, stateMachine: smName, executionName } = req;
-    const p = prepare(manifest, smName);
-    const origin = { executionName, stateMachine: smName, depth: req.depth };
-    const emit = req.onEvent;
-    const stateLine = (state: string) => manifest.stateMachines[smName]?.states?.[state]?.line;
-    const executionArn = localExecutionArn(manifest.project, smName, executionName);
-    const handlerContext: TaskHandlerContext = {
-      manifest,
-      stateMachine: smName,
-      projectFile,
-      pool,
-      stateDataUrl: stateData?.url,
-      onOutput: (state, line) => emit?.({ type: 'TaskOutput', timestamp: Date.now(), state, line, ...origin }),
-      onTaskFailed: (state, error: PythonTaskError) => emit?.(taskFailedEvent(state, error, stateLine(state), origin)),
-      startChild: (childName, input, signal) => {
-        const name = randomUUID();
-        const startDate = Date.now();
-        const done = execute({
-          manifest,
-          stateMachine: childName,
-          input,
-          executionName: name,
-          depth: req.depth + 1,
-          fastWaits: req.fastWaits,
-          onEvent: req.onEvent,
-          signal,
-        }).then(
-          (r): ChildExecutionResult => ({
-            executionArn: r.executionArn,
-            stateMachineArn: localStateMachineArn(manifest.project, childName),
-            name,
-            status: r.status,
-            input,
-            output: r.output,
-            error: r.error ?? undefined,
-            cause: r.cause ?? undefined,
-            startDate: r.startDate,
-            stopDate: r.stopDate,
-          }),
-        );
-        return { executionArn: localExecutionArn(manifest.project, childName, name), startDate, done };
-      },
-    };
-    const handlers: Record<string, LocalTaskHandler> = {};
-    for (const [stateName, target] of p.tasks) handlers[stateName] = createTaskHandler(handlerContext, target);
-    const zeros = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
-
-    let failedState: string | undefined;
-    let stopInfo: { error?: string; cause?: string } | undefined;
-    // Step Functions' 25,000-event history quota (limits.ts counts the events each engine event stands for).
-    const history = new HistoryCounter();
-    let historyFull = false;
-    const startDate = Date.now();
-    const execution = p.engine.run(req.input as never, {
-      overrides: {
-        taskResourceLocalHandlers: handlers as never,
-        ...(req.fastWaits ? { waitTimeOverrides: zeros(p.waitStates), retryIntervalOverrides: zeros(p.retryStates) } : {}),
-      },
-      context: {
-        Execution: { Id: executionArn, Name: executionName, RoleArn: 'arn:aws:iam::000000000000:role/fluxio-local' },
-        StateMachine: { Id: localStateMachineArn(manifest.project, smName), Name: localStateMachineName(manifest.project, smName) },
-      },
-      onEvent: (event: EventLog) => {
-        if (!historyFull && history.add(event)) {
-          historyFull = true;
-          queueMicrotask(() => execution.abort());
-        }
-        if (event.type === 'StateFailed') failedState ??= event.state.name;
-        else if (event.type === 'StateCaught' || event.type === 'StateRetried') failedState = undefined;
-        // The engine creates a fresh object per event: tag it in place (no copy per transition).
-        if (emit) {
-          const tagged = event as EventLog & typeof origin;
-          tagged.executionName = origin.executionName;
-          tagged.stateMachine = origin.stateMachine;
-          tagged.depth = origin.depth;
-          emit(tagged as RunEvent);
-        }
-      },
-    });
-    const abort = (error?: string, cause?: string) => {
-      stopInfo ??= { error, cause };
-      execution.abort();
-    };
-    stateData?.executions?.register(executionName, abort, manifest.project);
-    running.add(abort);
-    const onSignal = () => {
-      const reason = req.signal?.reason;
-      abort(undefined, reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'The parent execution or the caller stopped this execution.');
-    };
-    req.signal?.addEventListener('abort', onSignal, { once: true });
-    if (req.signal?.aborted) onSignal();
-
-    const base = { executionName, executionArn, startDate };
-    try {
-      const output = await execution.result;
-      return { ...base, status: 'SUCCEEDED', output, error: null, cause: null, stopDate: Date.now() };
-    } catch (err) {
-      const stopDate = Date.now();
-      if (historyFull && err instanceof ExecutionAbortedError) {
-        return { ...base, status: 'FAILED', output: null, error: HISTORY_LIMIT_ERROR, cause: HISTORY_LIMIT_CAUSE, stopDate };
-      }
-      if (err instanceof ExecutionAbortedError) {
-        return { ...base, status: 'ABORTED', output: null, error: stopInfo?.error ?? null, cause: capCause(stopInfo?.cause ?? null), stopDate };
-      }
-      if (err instanceof ExecutionTimeoutError) {
-        return { ...base, status: 'TIMED_OUT', output: null, error: 'States.Timeout', cause: 'The execution ran longer than the state machine TimeoutSeconds.', stopDate };
-      }
-      const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
-      const where = failedState ? { failedState, failedLine: stateLine(failedState) } : {};
-      return { ...base, status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: capCause(inner.message ?? String(inner)), stopDate, ...where };
-    } finally {
-      running.delete(abort);
-      req.signal?.removeEventListener('abort', onSignal);
-      stateData?.executions?.finish(executionName, manifest.project);
-    }
-  };
 
   const definitionEngines = new WeakMap<AslDefinition, Prepared>();
   const prepareDefinition = (definition: AslDefinition): Prepared => {
@@ -371,7 +216,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       if (state.Type === 'Wait') waitStates.push(stateName);
       if (Array.isArray(state.Retry)) retryStates.push(stateName);
     }
-    const p: Prepared = { engine, definition, waitStates, retryStates, tasks: [] };
+    const p: Prepared = { engine, waitStates, retryStates };
     definitionEngines.set(definition, p);
     return p;
   };
@@ -401,6 +246,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       stopInfo ??= { error, cause };
       execution.abort();
     };
+    running.add(abort);
     // The project that may stop it: fluxio-local-<project>-<fn> (deployed) or <project>-<fn> (a development run).
     const owner = projectOfLocalStateMachine(req.stateMachineName);
     if (owner !== undefined) stateData?.executions?.register(req.executionName, abort, owner);
@@ -415,13 +261,14 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
       return { status: 'SUCCEEDED', output, error: null, cause: null, startDate, stopDate: Date.now() };
     } catch (err) {
       const stopDate = Date.now();
-      if (err instanceof ExecutionAbortedError) return { status: 'ABORTED', output: null, error: stopInfo?.error ?? null, cause: stopInfo?.cause ?? null, startDate, stopDate };
+      if (err instanceof ExecutionAbortedError) return { status: 'ABORTED', output: null, error: stopInfo?.error ?? null, cause: capCause(stopInfo?.cause ?? null), startDate, stopDate };
       if (err instanceof ExecutionTimeoutError) {
         return { status: 'TIMED_OUT', output: null, error: 'States.Timeout', cause: 'The execution ran longer than the state machine TimeoutSeconds.', startDate, stopDate };
       }
       const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
-      return { status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: inner.message ?? String(inner), startDate, stopDate };
+      return { status: 'FAILED', output: null, error: inner.name ?? 'Error', cause: capCause(inner.message ?? String(inner)), startDate, stopDate };
     } finally {
+      running.delete(abort);
       req.signal?.removeEventListener('abort', onSignal);
       if (owner !== undefined) stateData?.executions?.finish(req.executionName, owner);
     }
@@ -454,25 +301,6 @@ export async function createRunner(options: RunnerOptions): Promise<Runner & Def
     runDefinition,
     pythonTaskHandler,
     projectTaskHandler,
-    async run(manifest, runOptions = {}) {
-      if (closed) throw new RunUsageError('This runner is closed.');
-      const stateMachine = runOptions.stateMachine ?? 'main';
-      prepare(manifest, stateMachine);
-      const input = runOptions.input ?? {};
-      const problem = executionInputProblem(input);
-      if (problem) throw new RunInputError(problem);
-      const { startDate: _s, stopDate: _e, ...result } = await execute({
-        manifest,
-        stateMachine,
-        input,
-        executionName: runOptions.executionName ?? randomUUID(),
-        depth: 0,
-        fastWaits: runOptions.fastWaits ?? false,
-        onEvent: runOptions.onEvent,
-        signal: runOptions.signal,
-      });
-      return result;
-    },
     async close() {
       if (closed) return;
       closed = true;

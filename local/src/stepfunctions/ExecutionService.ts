@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
-import type { DefinitionRunner, RunOptions, RunResult } from '../engine/runner.ts';
+import { RunInputError, RunUsageError, type DefinitionRunner, type RunOptions, type RunResult, type Runner } from '../engine/runner.ts';
 import { taskFailedEvent, type RunEvent, type RunEventOrigin } from '../engine/events.ts';
 import type { PythonTaskError } from '../workers/workerPool.ts';
 import type { JSONValue, TaskStateResourceLocalHandlerInfo } from '../engine/engine.ts';
@@ -23,7 +23,8 @@ import { EXECUTION_STATUS_CHANGE, type EventBus, type ExecutionStatusChangeDetai
 import { SfnError, checkName } from './errors.ts';
 import { executionArn as makeExecutionArn, parseActivityArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, versionArn, aliasArn } from './arns.ts';
 import { CallbackRegistry } from './callbacks.ts';
-import { HISTORY_EVENT_LIMIT, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR } from '../engine/limits.ts';
+import { toDate } from './context.ts';
+import { HISTORY_EVENT_LIMIT, HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, executionInputProblem } from '../engine/limits.ts';
 import { HistoryRecorder, taskFamilyOf } from './history.ts';
 import { splitHistory, type ExecutionRow, type ExecutionStatus, type SfnStore } from './store.ts';
 
@@ -105,7 +106,7 @@ const epoch = (ms: number) => ms / 1000;
 const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 const CLOSED: ReadonlySet<ExecutionStatus> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
-export class ExecutionService {
+export class ExecutionService implements Runner {
   readonly callbacks: CallbackRegistry;
   private readonly store: SfnStore;
   private readonly runner: DefinitionRunner;
@@ -153,20 +154,27 @@ export class ExecutionService {
     }
   }
 
-  /**
-   * Runs state machine `options.stateMachine` (default `main`) of a compiled project
-   * as an execution of this API (the one way an execution runs locally: `fluxio run`
-   * and `POST /v1/runs` use it), with the runner's {@link RunResult} and events.
-   * @throws SfnError as StartExecution does (e.g. ExecutionAlreadyExists, InvalidExecutionInput)
-   */
-  /** {@link runManifest} under the runner's name: an ExecutionService is a `Pick<Runner, 'run'>`. */
+  /** {@link runManifest} under the {@link Runner} contract's name: an ExecutionService is a `Runner`. */
   run(manifest: Manifest, options: RunOptions = {}): Promise<RunResult> {
     return this.runManifest(manifest, options);
   }
 
+  /**
+   * Runs state machine `options.stateMachine` (default `main`) of a compiled project
+   * as an execution of this API (the one way an execution runs locally: `fluxio run`
+   * and `POST /v1/runs` use it), with the runner's {@link RunResult} and events.
+   * @throws RunUsageError when the manifest has no such state machine; RunInputError when the input is not a JSON
+   *   object or is over 262,144 bytes (limits.ts); SfnError as StartExecution does (e.g. ExecutionAlreadyExists)
+   */
+
   async runManifest(manifest: Manifest, options: RunOptions = {}): Promise<RunResult> {
-    this.registerProject(manifest);
     const fn = options.stateMachine ?? 'main';
+    if (!manifest.stateMachines[fn]) {
+      throw new RunUsageError(`No state machine named "${fn}". State machines in this project: ${Object.keys(manifest.stateMachines).join(', ') || '(none)'}.`);
+    }
+    const problem = executionInputProblem(options.input ?? {});
+    if (problem) throw new RunInputError(problem);
+    this.registerProject(manifest);
     const executionName = options.executionName ?? randomUUID();
     const listener: Listener = { onEvent: options.onEvent ?? (() => undefined), origin: { executionName, stateMachine: fn, depth: 0 }, fastWaits: options.fastWaits };
     const { executionArn } = this.start({ stateMachineArn: localStateMachineArn(manifest.project, fn), name: executionName, input: JSON.stringify(options.input ?? {}) }, listener);
@@ -301,7 +309,8 @@ export class ExecutionService {
       throw new SfnError('InvalidExecutionInput', `Invalid Execution Input: input is not valid JSON (${(err as Error).message}).`);
     }
     const arn = makeExecutionArn(target.name, name);
-    const existing = this.running.get(arn)?.row ?? this.store.getExecution(arn);
+    // A name the service made up (a random UUID) cannot exist yet: only a caller's name is looked up.
+    const existing = request.name === undefined ? undefined : (this.running.get(arn)?.row ?? this.store.getExecution(arn));
     if (existing) {
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: existing.start_date };
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'${existing.status === 'RUNNING' ? ' (running, with a different input)' : ` (${existing.status})`}; start it with another name.`);
@@ -533,8 +542,8 @@ export class ExecutionService {
       stateMachineArn: stateMachineArn(row.state_machine),
       name: row.name,
       status: row.status,
-      startDate: new Date(row.start_date * 1000),
-      ...(row.stop_date !== null ? { stopDate: new Date(row.stop_date * 1000) } : {}),
+      startDate: toDate(row.start_date),
+      ...(row.stop_date !== null ? { stopDate: toDate(row.stop_date) } : {}),
       input: row.input,
       inputDetails: { included: true },
       ...(row.output !== null ? { output: row.output, outputDetails: { included: true } } : {}),
@@ -543,7 +552,7 @@ export class ExecutionService {
       ...(row.version_arn ? { stateMachineVersionArn: row.version_arn } : {}),
       ...(row.alias_arn ? { stateMachineAliasArn: row.alias_arn } : {}),
       redriveCount: row.redrive_count,
-      ...(row.redrive_date !== null ? { redriveDate: new Date(row.redrive_date * 1000) } : {}),
+      ...(row.redrive_date !== null ? { redriveDate: toDate(row.redrive_date) } : {}),
       redriveStatus: redrive.status,
       ...(redrive.reason ? { redriveStatusReason: redrive.reason } : {}),
     };

@@ -52,6 +52,9 @@ export class HistoryRecorder {
   private pending: string[] = [];
   /** The Task state each handler is in (Map iterations run handlers of the same state at once: keyed by state name). */
   private readonly families = new Map<string, TaskFamily>();
+  /** The output of the last StateExited and its text in an event (a JSON string of its JSON). */
+  private lastOutput: unknown;
+  private lastOutputText = '';
   /** Top-level state names (redrive restarts at the last one entered). */
   lastTopLevel: { name: string; input: unknown } | undefined;
 
@@ -109,7 +112,9 @@ export class HistoryRecorder {
       case 'StateEntered': {
         const type = STATE_TYPE[event.state.type] ?? 'Pass';
         if (event.index === undefined && this.topLevel.has(event.state.name)) this.lastTopLevel = { name: event.state.name, input: event.state.input };
-        this.addText(`${type}StateEntered`, `,"stateEnteredEventDetails":{"name":${JSON.stringify(event.state.name)},"input":${JSON.stringify(json(event.state.input))},"inputDetails":{"truncated":false}}`, event.timestamp);
+        // A state's input is the previous state's output (the same object): its text was made at that StateExited.
+        const input = event.state.input === this.lastOutput && this.lastOutput !== undefined ? this.lastOutputText : JSON.stringify(json(event.state.input));
+        this.addText(`${type}StateEntered`, `,"stateEnteredEventDetails":{"name":${JSON.stringify(event.state.name)},"input":${input},"inputDetails":{"truncated":false}}`, event.timestamp);
         if (type === 'Map') this.addText('MapStateStarted', ',"mapStateStartedEventDetails":{}', event.timestamp);
         if (type === 'Parallel') this.add('ParallelStateStarted', undefined, event.timestamp);
         return;
@@ -118,7 +123,9 @@ export class HistoryRecorder {
         const type = STATE_TYPE[event.state.type] ?? 'Pass';
         if (type === 'Map') this.add('MapStateSucceeded', undefined, event.timestamp);
         if (type === 'Parallel') this.add('ParallelStateSucceeded', undefined, event.timestamp);
-        this.addText(`${type}StateExited`, `,"stateExitedEventDetails":{"name":${JSON.stringify(event.state.name)},"output":${JSON.stringify(json(event.state.output))},"outputDetails":{"truncated":false}}`, event.timestamp);
+        this.lastOutput = event.state.output;
+        this.lastOutputText = JSON.stringify(json(event.state.output));
+        this.addText(`${type}StateExited`, `,"stateExitedEventDetails":{"name":${JSON.stringify(event.state.name)},"output":${this.lastOutputText},"outputDetails":{"truncated":false}}`, event.timestamp);
         return;
       }
       case 'StateFailed': {

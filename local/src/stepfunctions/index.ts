@@ -9,10 +9,10 @@
  * await startHttpServer(routes, { protocolHandlers: [api.protocolHandler] });
  * ```
  */
-import type { PlatformDatabase } from '../store/database.ts';
-import type { DefinitionRunner } from '../engine/runner.ts';
+import { openPlatformDatabase, type PlatformDatabase } from '../store/database.ts';
+import { createRunner, type DefinitionRunner, type LocalRunner, type RunnerOptions } from '../engine/runner.ts';
+import { EventBus } from '../events/bus.ts';
 import type { ProtocolHandler } from '../server/httpServer.ts';
-import type { EventBus } from '../events/bus.ts';
 import { SfnStore } from './store.ts';
 import { ExecutionService, type TaskResourceResolver } from './ExecutionService.ts';
 import { stepFunctionsProtocolHandler, type Operation } from './protocol.ts';
@@ -104,5 +104,47 @@ export function createStepFunctionsApi(options: StepFunctionsApiOptions): StepFu
     store,
     operations,
     close: () => service.close(),
+  };
+}
+
+/** Options of {@link createLocalExecutions}: the runner's, and whether history is kept. */
+export interface LocalExecutionsOptions extends RunnerOptions {
+  /** Keep execution history (see ExecutionServiceOptions.recordHistory). @default false (nobody reads it) */
+  recordHistory?: boolean;
+}
+
+/** A runner with an execution service over it, in memory (see {@link createLocalExecutions}). */
+export interface LocalExecutions {
+  /** Runs compiled projects' state machines: `executions.run(manifest, options)`. */
+  readonly executions: ExecutionService;
+  readonly runner: LocalRunner;
+  /** Aborts what still runs, stops the workers and closes the in-memory database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The execution service of a `fluxio run`-style process: a new runner (its warm Python workers) and an in-memory
+ * Step Functions API over it with its own event bus, so executions run the one way they run locally.
+ *
+ * @example
+ * ```ts
+ * const local = await createLocalExecutions({ projectDir: 'examples/looping-counter' });
+ * const result = await local.executions.run(manifest, { input: { increment: 3 }, fastWaits: true });
+ * await local.close();
+ * ```
+ */
+export async function createLocalExecutions(options: LocalExecutionsOptions): Promise<LocalExecutions> {
+  const { recordHistory = false, ...runnerOptions } = options;
+  const runner = await createRunner(runnerOptions);
+  const database = openPlatformDatabase();
+  const api = createStepFunctionsApi({ database, runner, bus: new EventBus(), recordHistory });
+  return {
+    executions: api.executions,
+    runner,
+    async close() {
+      await api.close();
+      await runner.close();
+      database.close();
+    },
   };
 }

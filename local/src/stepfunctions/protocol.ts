@@ -33,13 +33,10 @@ export const UNSUPPORTED_OPERATIONS: Readonly<Record<string, string>> = {
 const LONG_POLLS: ReadonlySet<string> = new Set(['GetActivityTask']);
 const NEVER_ABORTED = new AbortController().signal;
 
-/** JSON with `Date`s as epoch seconds (AWS JSON 1.0 timestamps). */
+/** JSON of an operation's result; its dates are `EpochSecondsDate`s (context.ts `toDate`), written as epoch seconds. */
 function serialise(value: unknown): string {
   if (value instanceof RawJson) return value.json;
-  return JSON.stringify(value ?? {}, function (this: Record<string, unknown>, key: string, v: unknown) {
-    const raw = this[key];
-    return raw instanceof Date ? raw.getTime() / 1000 : v;
-  });
+  return JSON.stringify(value ?? {});
 }
 
 function send(res: http.ServerResponse, status: number, body: string): void {
