@@ -26,7 +26,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { HttpError } from '@fluxio/contracts/errors';
-import type { CompileResult, Manifest, ManifestTask } from '@fluxio/contracts/manifest';
+import type { CompileResult, Manifest, ManifestStateMachine, ManifestTask } from '@fluxio/contracts/manifest';
 import { classifyPlaceholder, substitutePlaceholders } from '@fluxio/contracts/placeholders';
 import {
   BUNDLE_TOO_LARGE_HINT,
@@ -259,9 +259,7 @@ export class Deployer implements DeployerApi {
     const eventProcessors: Record<string, string> = {};
     for (const fn of firstClass) {
       const sm = manifest.stateMachines[fn]!;
-      // `timezone` (issue 9) and `eventProcessor` (`@process_events`) are read where the manifest has them.
-      const timezone = (sm.schedule as { timezone?: string | null } | null)?.timezone ?? null;
-      if (sm.schedule) schedules.push({ stateMachine: fn, expression: sm.schedule.expression, inputData: sm.schedule.input_data, timezone });
+      if (sm.schedule) schedules.push({ stateMachine: fn, expression: sm.schedule.expression, inputData: sm.schedule.input_data, timezone: sm.schedule.timezone ?? null });
       for (const s of sm.subscriptions)
         subscriptions.push({ stateMachine: fn, project: s.project, source: s.state_machine, status: s.status, topicArnImportValue: s.topic_arn_import_value ?? null });
       const processor = eventProcessorOf(sm);
@@ -1109,14 +1107,11 @@ function triggerTargets(record: DeploymentRecord, eventProcessors: Record<string
 
 /**
  * The EventProcessor class of `@process_events(processor=X)` on a state
- * machine (the manifest's `eventProcessor`: `"X"` or `{"processor": "X"}`),
- * or undefined (none, or the original's built-in processor, `processor=None`).
+ * machine (the manifest's `eventProcessor.processor`), or undefined (none, or
+ * the original's built-in processor, `@process_events()`: no custom tags).
  */
-function eventProcessorOf(sm: object): string | undefined {
-  const v = (sm as { eventProcessor?: unknown }).eventProcessor;
-  if (typeof v === 'string' && v) return v;
-  const p = v && typeof v === 'object' ? (v as { processor?: unknown }).processor : undefined;
-  return typeof p === 'string' && p ? p : undefined;
+function eventProcessorOf(sm: ManifestStateMachine): string | undefined {
+  return sm.eventProcessor?.processor ?? undefined;
 }
 
 /** True when both records point the aliases at the same state machine versions. */
