@@ -59,7 +59,7 @@ export function lowerDecorators(s: ProjectScope, decorators: Node[]): Decoration
       if (schedule) sink.error('DSL.DuplicateDecorator', 'only one @schedule per state machine function', expr);
       const exprNode = kwargs.get('expression');
       const tzNode = kwargs.get('timezone');
-      const expression = str('expression') ?? null;
+      const expression = exprNode && exprNode.type !== 'none' ? (str('expression') ?? null) : null;
       let timezone: string | null = null;
       if (tzNode && tzNode.type !== 'none') {
         const tz = str('timezone');
