@@ -44,6 +44,7 @@ import {
   type ResultStatus,
 } from '@fluxio/contracts/names';
 import { isValidProjectName } from '@fluxio/contracts/projectName';
+import { eventTypeOfStatus } from '@fluxio/contracts/eventProcessors';
 import { TriggerError, stateMachineNotFound } from './errors.ts';
 import {
   SCHEDULED_TIME_PLACEHOLDER,
@@ -82,13 +83,8 @@ export const MAX_EXECUTION_NAME_LENGTH = 80;
 /** SNS message attribute names: `[A-Za-z0-9_.-]`, at most 256, no leading/trailing `.`, no `..`, not `AWS.`/`Amazon.`. @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html */
 const ATTRIBUTE_NAME = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!aws\.)(?!amazon\.)[A-Za-z0-9_.-]{1,256}$/i;
 
-/** The result topic statuses of the terminal execution statuses. */
-const TERMINAL: Record<string, { topic: ResultStatus; eventType: ProcessorEventType }> = {
-  SUCCEEDED: { topic: 'success', eventType: 'ExecutionSucceeded' },
-  FAILED: { topic: 'failure', eventType: 'ExecutionFailed' },
-  TIMED_OUT: { topic: 'failure', eventType: 'ExecutionTimedOut' },
-  ABORTED: { topic: 'failure', eventType: 'ExecutionAborted' },
-};
+/** The result topic of each terminal execution status. */
+const TERMINAL: Record<string, ResultStatus> = { SUCCEEDED: 'success', FAILED: 'failure', TIMED_OUT: 'failure', ABORTED: 'failure' };
 
 /** DescribeExecution, in the fields the status handler reads (H4's `ExecutionsControl.describe` has this shape). */
 export interface ExecutionReader {
@@ -306,13 +302,13 @@ export class TriggerService {
     const smName = d.stateMachineArn.split(':')[6] ?? '';
     const parts = parseStateMachineName(smName, this.stage);
     if (!parts) return { kind: 'ignored', reason: `state machine ${smName} is not one of stage ${this.stage}` };
-    const terminal = TERMINAL[d.status];
-    const eventType: ProcessorEventType | undefined = terminal?.eventType ?? (d.status === 'RUNNING' ? 'ExecutionStarted' : undefined);
+    const topic = TERMINAL[d.status];
+    const eventType: ProcessorEventType | undefined = eventTypeOfStatus(d.status);
     if (!eventType) return { kind: 'ignored', reason: `status ${d.status} is neither a start nor terminal` };
     const sm = await this.o.records.getStateMachine(parts.project, parts.fn);
     if (!sm) return { kind: 'ignored', reason: `${parts.project}/${parts.fn} has no triggers recorded (not deployed by this platform's deployer)` };
     const executionName = d.name || d.executionArn.split(':').pop()!;
-    if (!terminal) {
+    if (!topic) {
       // RUNNING: only the event processor runs (nothing is published on a start).
       if (!sm.eventProcessor) return { kind: 'ignored', reason: 'RUNNING and no event processor' };
       const input = await this.readParts(d, false);
@@ -326,15 +322,15 @@ export class TriggerService {
       return { kind: 'duplicate' };
     }
     try {
-      const read = await this.readParts(d, terminal.topic === 'success');
+      const read = await this.readParts(d, topic === 'success');
       const message: Record<string, unknown> = { project: parts.project, stateMachine: parts.fn, executionArn: d.executionArn, status: d.status };
-      if (terminal.topic === 'success') message.output = read.output;
+      if (topic === 'success') message.output = read.output;
       else Object.assign(message, { error: read.error ?? null, cause: read.cause ?? null, input: read.input });
       message.__trace = traceOf(read.input, read.output, executionName);
       const tags = sm.eventProcessor ? await this.runProcessor(sm, eventType, message, read.input) : {};
       const attributes: MessageAttributes = { ...tags, project: parts.project, stateMachine: parts.fn, status: d.status };
       const { text, offloaded } = await this.fit(message, attributes, parts.project, executionName);
-      const topicArn = terminal.topic === 'success' ? sm.successTopicArn : sm.failureTopicArn;
+      const topicArn = topic === 'success' ? sm.successTopicArn : sm.failureTopicArn;
       const { messageId } = await this.o.topics.publish(topicArn, text, attributes);
       this.log.info('Result published', { project: parts.project, stateMachine: parts.fn, executionArn: d.executionArn, status: d.status, topicArn, messageId, offloaded });
       return { kind: 'published', topicArn, messageId, offloaded, tags };

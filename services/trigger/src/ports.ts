@@ -84,6 +84,8 @@ export interface Exports {
   resolve(name: string): Promise<string | undefined>;
 }
 
+import type { ExecutionEventType } from '@fluxio/contracts/eventProcessors';
+
 /*
  * The handlers (src/handlers/), each a thin middy Lambda entry point over the
  * trigger service (built once per container from the environment, or injected
@@ -245,8 +247,8 @@ export interface ProcessorRequest {
   execution?: string;
 }
 
-/** Event types of an EventProcessor (the original's `get_custom_tags_<EventType>` methods, spec §2.4). */
-export type ProcessorEventType = 'ExecutionStarted' | 'ExecutionSucceeded' | 'ExecutionFailed' | 'ExecutionTimedOut' | 'ExecutionAborted';
+/** Event types of an EventProcessor (the original's `get_custom_tags_<EventType>` methods, spec §2.4; shared/src/eventProcessors.ts). */
+export type ProcessorEventType = ExecutionEventType;
 
 /** Event processor functions (Lambda Invoke, on AWS or the local platform's Lambda API). */
 export interface Processors {
