@@ -17,7 +17,7 @@ import { startPlatform, type Platform } from '../src/server/platform.ts';
 export const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 
 /** A platform with its SFN client. */
 export interface TriggerPlatform {

@@ -162,7 +162,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     setRunService(runs);
     const workers = Math.max(1, options.workers ?? availableParallelism());
     setLocalHealth(() => ({ dataDir, pid: process.pid, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), workers }));
-    triggers.start(); // schedules last: a fire time missed while the platform was down fires now
+    triggers.start(); // last: deliveries an earlier run left, then the schedules (a fire time missed while down fires now)
     let closing: Promise<void> | undefined;
     return {
       url: server.url,
@@ -186,9 +186,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           deployer.close();
           setExecutionsService(undefined);
           executionsApi.close();
-          // Status events and messages being delivered finish (while the APIs they call still run); executions the
-          // Step Functions API interrupts below are not published (their ABORTED event comes after the feed stopped).
-          await triggers.close();
+          // Status events and messages being delivered finish (while the APIs they call still run); from here on
+          // they are recorded and delivered at the next start (e.g. the ABORTED events of the executions interrupted below).
+          await triggers.pause();
           await stepFunctions.close();
           await runner.close();
           await runs.drain();
@@ -196,6 +196,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           await server.close();
           setCompileBackend(undefined);
           await compilePool.close();
+          await triggers.close();
           await stateData.close();
           database.close();
           await lock.release();

@@ -103,7 +103,7 @@ export class LocalScheduler implements Schedules {
       );`);
     this.db = options.database.db;
     this.report = options.report ?? ((m) => void process.stderr.write(`${m}\n`));
-    this.deliveries = new Deliveries('scheduler', options.retry, this.report);
+    this.deliveries = new Deliveries('scheduler', options.retry, this.report, 'it fires again when the platform starts');
     this.now = options.now ?? Date.now;
     this.windowMs = (options.missedWindowSeconds ?? DEFAULT_MISSED_WINDOW_SECONDS) * 1000;
   }
@@ -275,9 +275,10 @@ export class LocalScheduler implements Schedules {
       async () => {
         await this.options.deliver(event);
       },
-      // Recorded when delivered, and when given up (reported: Scheduler would send it to the dead-letter queue).
-      () => {
-        if (!this.options.database.db.open) return;
+      // Recorded when delivered, and when given up (reported: Scheduler would send it to the dead-letter queue);
+      // a retry cancelled by shutdown is not: the next start fires that time again (the start is idempotent).
+      (outcome) => {
+        if (outcome === 'cancelled' || !this.options.database.db.open) return;
         record();
       },
     );

@@ -5,9 +5,11 @@
  * published message is delivered asynchronously to the subscribe function
  * with the event Lambda receives from SNS, retried on failure (as SNS's
  * asynchronous Lambda invocation is) and reported on stderr when it keeps
- * failing. Messages themselves are not stored (neither does SNS): a message
- * published to a topic nobody subscribes to reaches only {@link onPublish}
- * listeners.
+ * failing. Each delivery is recorded in the database until it is delivered or
+ * given up, so one the platform could not finish before it stopped is made
+ * on the next start ({@link DurableDeliveries}). A message published to a
+ * topic nobody subscribes to reaches only {@link onPublish} listeners (SNS
+ * keeps nothing for it either).
  */
 import { randomUUID } from 'node:crypto';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
@@ -15,7 +17,7 @@ import type { MessageAttributes, Topics } from '@fluxio/trigger/ports';
 import { TriggerError } from '@fluxio/trigger/errors';
 import type { PlatformDatabase } from '../store/database.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engine/placeholders.ts';
-import { Deliveries, type DeliveryReporter, type RetryPolicy } from './deliveries.ts';
+import { DurableDeliveries, type DeliveryReporter, type RetryPolicy } from './deliveries.ts';
 
 /** SNS's message size quota: message and attributes together, in bytes (256 KiB). @see https://docs.aws.amazon.com/general/latest/gr/sns.html */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -79,7 +81,7 @@ interface TopicRow {
 /** The embedded {@link Topics} adapter (see the module comment). */
 export class LocalTopics implements Topics {
   private readonly db: PlatformDatabase['db'];
-  private readonly deliveries: Deliveries;
+  private readonly deliveries: DurableDeliveries<SNSEvent>;
   private readonly listeners = new Set<(message: PublishedMessage) => void>();
   private closed = false;
 
@@ -97,7 +99,7 @@ export class LocalTopics implements Topics {
         created_at INTEGER NOT NULL
       );`);
     this.db = options.database.db;
-    this.deliveries = new Deliveries('topic bus', options.retry, options.report);
+    this.deliveries = new DurableDeliveries<SNSEvent>(options.database, 'message', 'topic bus', options.deliver, options.retry, options.report);
   }
 
   /**
@@ -144,12 +146,7 @@ export class LocalTopics implements Topics {
         console.error('[topic bus] an onPublish listener threw:', err);
       }
     }
-    if (topic.subscription_arn) {
-      const event = snsEvent(published, topic.subscription_arn);
-      this.deliveries.dispatch(`message ${published.messageId} of ${topicArn}`, async () => {
-        await this.options.deliver(event);
-      });
-    }
+    if (topic.subscription_arn) this.deliveries.add(`message ${published.messageId} of ${topicArn}`, snsEvent(published, topic.subscription_arn));
     return { messageId: published.messageId };
   }
 
@@ -214,11 +211,29 @@ export class LocalTopics implements Topics {
     return this.deliveries.idle();
   }
 
-  /** Refuses further publishing, cancels waiting retries (reported) and waits for deliveries in progress. */
+  /**
+   * Delivers from now on: first every message a previous run of the platform
+   * recorded and did not deliver (a crash, a retry cut short by shutdown), then
+   * each new one. Until then, messages are recorded only.
+   */
+  start(): void {
+    if (this.closed) throw new Error('The topic bus is closed; start a new platform.');
+    this.deliveries.resume();
+  }
+
+  /**
+   * Stops delivering (messages published from now on are recorded for the next
+   * start) and waits for deliveries in progress; retries waiting are kept for the next start.
+   */
+  async pause(): Promise<void> {
+    await this.deliveries.pause();
+  }
+
+  /** Refuses further publishing and {@link pause}s (undelivered messages stay recorded for the next start). */
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    await this.deliveries.close();
+    await this.deliveries.pause();
   }
 
   private row(topicArn: string): TopicRow | undefined {

@@ -56,11 +56,20 @@ export interface LocalTriggers {
   scheduler: LocalScheduler;
   topics: LocalTopics;
   exports: LocalExports;
-  /** Arm the schedules (a schedule missed while the platform was down fires once now). Call once executions can start. */
+  /**
+   * Start delivering: the status events and messages recorded and not delivered (by this run
+   * so far, and by an earlier one), then arm the schedules (a schedule missed while the platform
+   * was down fires once now). Call once executions can start.
+   */
   start(): void;
+  /**
+   * Stop the schedules and deliveries, waiting for those in progress; status events and messages
+   * from now on are recorded and delivered at the next start (call before the Step Functions API closes).
+   */
+  pause(): Promise<void>;
   /** Resolves once nothing is being delivered: every due schedule, status event and message so far handled (or reported). */
   idle(): Promise<void>;
-  /** Scheduler timers first, then the status feed, then the topic bus (waiting retries are cancelled and reported), then the SDK clients. */
+  /** {@link pause}, then stop listening to the bus and release the SDK clients (before the platform database closes). */
   close(): Promise<void>;
 }
 
@@ -85,8 +94,8 @@ function context(functionName: string): Context {
 /**
  * Builds the trigger service over the platform and its embedded adapters, and
  * makes it the one the trigger handlers use (`setTriggerService`). The status
- * feed listens from now on (so the status events of executions the Step
- * Functions API aborts on start are published); schedules wait for {@link LocalTriggers.start}.
+ * feed records from now on (so the status events of executions the Step
+ * Functions API aborts on start are published); deliveries and schedules wait for {@link LocalTriggers.start}.
  */
 export function createLocalTriggers(options: LocalTriggersOptions): LocalTriggers {
   const { database, retry, report } = options;
@@ -110,14 +119,24 @@ export function createLocalTriggers(options: LocalTriggersOptions): LocalTrigger
     throw e;
   }
   setTriggerService(handle.service);
-  const feed: StatusFeed = startStatusFeed({ bus: options.bus, retry, report, deliver: (event) => statusHandler(event, context('fluxio-local-triggerStatus')) });
+  const feed: StatusFeed = startStatusFeed({ bus: options.bus, database, retry, report, deliver: (event) => statusHandler(event, context('fluxio-local-triggerStatus')) });
   let closing: Promise<void> | undefined;
   return {
     service: handle.service,
     scheduler,
     topics,
     exports,
-    start: () => scheduler.start(),
+    start() {
+      // What earlier runs left undelivered first, then the schedules (a fire time missed while down fires now).
+      feed.start();
+      topics.start();
+      scheduler.start();
+    },
+    async pause() {
+      await scheduler.close();
+      await feed.pause();
+      await topics.pause();
+    },
     async idle() {
       // A status event publishes a message, whose delivery starts an execution, whose events follow: until all are quiet.
       while (scheduler.pending || feed.pending || topics.pending) {
@@ -129,6 +148,8 @@ export function createLocalTriggers(options: LocalTriggersOptions): LocalTrigger
     close: () =>
       (closing ??= (async () => {
         await scheduler.close();
+        await feed.pause();
+        await topics.pause();
         await feed.close();
         await topics.close();
         setTriggerService(undefined);
