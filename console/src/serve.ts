@@ -8,7 +8,7 @@
  * bundled, minified, for browsers) and kept for the life of the process — no
  * build step for the user and never a stale build. Where esbuild is not
  * installed (a packed CLI without dev dependencies), a prebuilt
- * `console/dist/` (`node scripts/build-console.mjs`) is served instead; with
+ * `console/dist/` (`npx tsx scripts/build-console.ts`) is served instead; with
  * neither, `GET /` answers 501 saying how to build it.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** The console's source entry point and stylesheet. */
 export const CONSOLE_ENTRY = join(HERE, 'app', 'main.ts');
 export const CONSOLE_CSS = join(HERE, 'app', 'style.css');
-/** Where `scripts/build-console.mjs` writes the prebuilt assets. */
+/** Where `scripts/build-console.ts` writes the prebuilt assets. */
 export const CONSOLE_DIST = join(HERE, '..', 'dist');
 
 /** The built console: its script and stylesheet. */
@@ -76,7 +76,7 @@ export function consoleAssets(): Promise<ConsoleAssets> {
     const js = join(CONSOLE_DIST, 'app.js');
     if (existsSync(js)) return { js: readFileSync(js, 'utf8'), css: readFileSync(join(CONSOLE_DIST, 'app.css'), 'utf8') };
     assets = undefined;
-    throw new Error(`The console could not be built (${e.message}). Install the dev dependencies (npm ci) or run node scripts/build-console.mjs.`);
+    throw new Error(`The console could not be built (${e.message}). Install the dev dependencies (npm ci) or run npx tsx scripts/build-console.ts.`);
   });
   return assets;
 }

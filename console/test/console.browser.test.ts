@@ -19,7 +19,8 @@ const ROOT = join(import.meta.dirname, '../..');
 const OUTPUT = join(import.meta.dirname, 'output');
 /** Debian's chromium (.ci/run installs it); FLUXIO_CHROMIUM may name another. */
 const CHROMIUM = process.env.FLUXIO_CHROMIUM ?? '/usr/bin/chromium';
-const EXAMPLES = ['fan-out', 'parallel-errors', 'reminder', 'looping-counter'] as const;
+/** Deployed in this order (orders-report subscribes to orders, so orders comes first). */
+const EXAMPLES = ['fan-out', 'parallel-errors', 'reminder', 'looping-counter', 'orders', 'orders-report'] as const;
 /** The failure colour of a failed state's outline (--bad in style.css). */
 const FAILURE_RGB = 'rgb(198, 40, 40)';
 const SUCCESS_RGB = 'rgb(46, 125, 50)';
@@ -108,6 +109,15 @@ describe('the console served by the local platform', () => {
       await expect.poll(() => row.textContent()).toMatch(/version 1.*version 1/);
     }
     expect(await page.locator('svg.trigger-picture [data-project="fan-out"]').count()).toBe(1);
+    // orders-report subscribes to orders' success and failure: two arrows from orders; its daily schedule with fire times
+    const arrows = await page.locator('svg.trigger-picture .edge-subscription text').allTextContents();
+    expect(arrows.sort()).toEqual(['main failure → on_failure', 'main success → main']);
+    const report = page.locator('article.project[data-project="orders-report"]');
+    expect(await report.locator('.triggers li').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/runs on success of orders\/main/), expect.stringMatching(/runs on failure of orders\/main/)]),
+    );
+    const fire = await report.locator('li[data-schedule="daily"] .fire-times').textContent();
+    expect(fire!.split(' · ')).toHaveLength(3);
     await shot('projects');
   });
 

@@ -49,10 +49,10 @@ async function loadProjects(): Promise<{ projects: ProjectRow[]; others: Machine
 }
 
 /** The next `count` fire times of a schedule expression, or why there are none. */
-function fireTimes(expression: string | null, count = 3): string {
+function fireTimes(expression: string | null, timezone: string | null, count = 3): string {
   if (!expression) return 'no expression';
   try {
-    const times = nextFireTimes(expression, null, new Date(), count);
+    const times = nextFireTimes(expression, timezone, new Date(), count);
     return times.length ? times.map((t) => t.toLocaleString(undefined, { hour12: false })).join(' · ') : 'no future fire time';
   } catch (e) {
     return `cannot evaluate: ${(e as Error).message}`;
@@ -99,17 +99,19 @@ function ProjectCard({ row }: { row: ProjectRow }) {
       </tbody>
     </table>
     ${triggers &&
-    html`<div class="triggers">
-      <h3>Schedules</h3>
-      ${triggers.schedules.length === 0
-        ? html`<p class="muted">none</p>`
-        : html`<ul>${triggers.schedules.map((s) => html`<li><code>${s.stateMachine}</code>: <code>${s.expression}</code> — next: ${fireTimes(s.expression)}</li>`)}</ul>`}
-      <h3>Subscriptions</h3>
-      ${triggers.subscriptions.length === 0
-        ? html`<p class="muted">none</p>`
-        : html`<ul>${triggers.subscriptions.map((s) => html`<li><code>${s.stateMachine}</code> runs on <strong>${s.status}</strong> of <code>${s.project ?? row.project}/${s.source}</code></li>`)}</ul>`}
-      <p class="muted">${triggers.active ? 'Triggers active.' : `Triggers recorded, not active: ${triggers.note}`}</p>
-    </div>`}
+    (triggers.schedules.length === 0 && triggers.subscriptions.length === 0
+      ? html`<p class="muted triggers">No schedule, no subscription.</p>`
+      : html`<div class="triggers">
+          ${triggers.schedules.length > 0 &&
+          html`<h3>Schedules</h3><ul>${triggers.schedules.map(
+            (s) => html`<li data-schedule=${s.stateMachine}><code>${s.stateMachine}</code>: <code>${s.expression}</code>${s.timezone ? ` (${s.timezone})` : ' (UTC)'} — next: <span class="fire-times">${fireTimes(s.expression, s.timezone ?? null)}</span></li>`,
+          )}</ul>`}
+          ${triggers.subscriptions.length > 0 &&
+          html`<h3>Subscriptions</h3><ul>${triggers.subscriptions.map(
+            (s) => html`<li><code>${s.stateMachine}</code> runs on <strong>${s.status}</strong> of <code>${s.project ?? row.project}/${s.source}</code></li>`,
+          )}</ul>`}
+          <p class="muted">${triggers.active ? 'Triggers active.' : `Triggers recorded, not active: ${triggers.note}`}</p>
+        </div>`)}
   </article>`;
 }
 

@@ -5,8 +5,7 @@
  * or ones made with the AWS CLI) is listed as it is.
  */
 import { parseStateMachineName } from '@fluxio/contracts/names';
-import { LIVE_ALIAS } from '@fluxio/contracts/schemas/deployments';
-import { platform, sfn, sfnAll, type DeploymentSource } from './api.ts';
+import { platform, sfnAll, type DeploymentSource } from './api.ts';
 
 export interface MachineRef {
   arn: string;
@@ -37,14 +36,16 @@ export function machineOfArn(arn: string): MachineRef {
   return { arn: base, name, ...(parts ? { project: parts.project, fn: parts.fn, stage: parts.stage } : {}) };
 }
 
-/** The alias executions should start on: `<arn>:live` when it exists, else the state machine itself. */
+/**
+ * What executions should start on: the `live` alias the project's current
+ * deployment names (DESIGN.md §5b: schedules, subscriptions and the executions
+ * API start the alias), else the state machine itself.
+ */
 export async function startTarget(arn: string): Promise<string> {
-  try {
-    const a = await sfn('DescribeStateMachineAlias', { stateMachineAliasArn: `${arn}:${LIVE_ALIAS}` });
-    return a.stateMachineAliasArn;
-  } catch {
-    return arn;
-  }
+  const ref = machineOfArn(arn);
+  if (!ref.project || !ref.fn) return ref.arn;
+  const d = await platform.project(ref.project).catch(() => undefined);
+  return d?.stateMachines?.[ref.fn]?.aliasArn ?? ref.arn;
 }
 
 const sources = new Map<string, Promise<DeploymentSource | undefined>>();
