@@ -199,6 +199,8 @@ const parseJson = (text: string | null | undefined): unknown => {
   }
 };
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+/** A part of a result message replaced by its state data pointer (`{"__offloaded": {...}}`). */
+const isOffloaded = (v: unknown): v is { __offloaded: OffloadPointer } => isObject(v) && isObject(v.__offloaded) && typeof v.__offloaded.partition_key === 'string';
 /** A state machine function name: a Python identifier (names.ts). */
 const PYTHON_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -454,27 +456,29 @@ export class TriggerService {
     const m = parsed as Record<string, unknown> & { project: string; stateMachine: string; executionArn: string; status: string };
     const upstreamTrace = isObject(m.__trace) && typeof m.__trace.id === 'string' ? m.__trace.id : sns.MessageId;
     const trace: Trace = { id: upstreamTrace, source: `subscription:${m.project}/${m.stateMachine}` };
-    let input: Record<string, unknown>;
-    if (m.status === 'SUCCEEDED') {
-      const output = await this.resolve(m.output);
-      const { __trace: _dropped, ...rest } = isObject(output) ? output : { output };
-      input = rest;
-    } else {
-      input = { error: m.error ?? null, cause: await this.resolve(m.cause), input: await this.resolve(m.input), execution: m.executionArn };
-    }
-    return { input, trace };
+    // The input with the offloaded parts read back, unless that no longer fits an execution input: then the pointers.
+    const build = (read: (v: unknown) => unknown): Record<string, unknown> => {
+      if (m.status === 'SUCCEEDED') {
+        const output = read(m.output);
+        const { __trace: _dropped, ...rest } = isObject(output) ? output : { output };
+        return rest;
+      }
+      return { error: m.error ?? null, cause: read(m.cause), input: read(m.input), execution: m.executionArn };
+    };
+    const parts = new Map<unknown, unknown>();
+    for (const v of [m.output, m.cause, m.input]) if (isOffloaded(v)) parts.set(v, await this.readOffloaded(v));
+    const resolved = build((v) => (parts.has(v) ? parts.get(v) : v));
+    if (!parts.size || Buffer.byteLength(JSON.stringify({ ...resolved, __trace: trace })) <= MAX_EXECUTION_INPUT_BYTES) return { input: resolved, trace };
+    this.log.info('Offloaded result parts passed on as pointers: read back they exceed an execution input (256 KiB)', { executionArn: m.executionArn });
+    return { input: build((v) => v), trace };
   }
 
-  /** An offloaded part read back when it fits a downstream input; else the pointer as it is. */
-  private async resolve(value: unknown): Promise<unknown> {
-    if (!isObject(value) || !isObject(value.__offloaded)) return value;
-    const pointer = value.__offloaded as unknown as OffloadPointer;
+  /** An offloaded part's value, read back; the pointer itself when it cannot be read (logged). */
+  private async readOffloaded(value: { __offloaded: OffloadPointer }): Promise<unknown> {
     try {
-      const json = await this.o.results.get(pointer);
-      if (Buffer.byteLength(json) > MAX_EXECUTION_INPUT_BYTES - 1024) return value;
-      return JSON.parse(json);
+      return JSON.parse(await this.o.results.get(value.__offloaded));
     } catch (e) {
-      this.log.warn('Offloaded result part could not be read back; the pointer is passed on', { pointer, error: (e as Error).message });
+      this.log.warn('Offloaded result part could not be read back; the pointer is passed on', { pointer: value.__offloaded, error: (e as Error).message });
       return value;
     }
   }

@@ -262,6 +262,24 @@ describe('onStatusChange', () => {
     await t.service.onSubscriptionMessage(snsOf(published));
     expect(t.executions.started[0]!.input).toEqual({ orderId: 42, lines: 'x'.repeat(5_000), __trace: { id: 'trace-order-42', source: 'subscription:orders/main' } });
   });
+
+  test('a failure whose input had to be offloaded: the downstream gets it back; read back too big for an execution input, it gets the pointer', async () => {
+    const t = fakeService({ maxMessageBytes: 2_000 });
+    await t.service.activate('orders', ORDERS);
+    await t.service.activate('reports', REPORTS);
+    const event = fixture<ExecutionStatusEvent>('status-failed.json');
+    const input = { orderId: 43, note: 'n'.repeat(3_000) };
+    await t.service.onStatusChange({ ...event, detail: { ...event.detail, input: JSON.stringify(input) } });
+    expect(JSON.parse(t.topics.published[0]!.message)).toMatchObject({ offloaded: ['input'], input: { __offloaded: { partition_key: 'orders:order-43:__fluxio_result_input' } }, error: 'PaymentDeclined' });
+    await t.service.onSubscriptionMessage(snsOf(t.topics.published[0]!, 'f-1'));
+    expect(t.executions.started[0]!.input).toMatchObject({ error: 'PaymentDeclined', input });
+
+    // A part that, read back, no longer fits the 256 KiB of an execution input stays a pointer.
+    const pointer = { table_name: 'fluxio-state-data', partition_key: 'orders:order-43:__fluxio_result_input', key: '__fluxio_result_input' };
+    t.results.items.set(pointer.partition_key, JSON.stringify({ orderId: 43, note: 'n'.repeat(270_000) }));
+    await t.service.onSubscriptionMessage(snsOf(t.topics.published[0]!, 'f-2'));
+    expect(t.executions.started[1]!.input).toMatchObject({ error: 'PaymentDeclined', input: { __offloaded: pointer } });
+  });
 });
 
 describe('event processors', () => {
