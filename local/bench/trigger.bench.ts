@@ -113,7 +113,7 @@ try {
   print({ bench: 'chain', what: 'upstream SUCCEEDED (stopDate) → downstream RUNNING (startDate)', in_flight: IN_FLIGHT, ...summary(latencies), wall_s: +((performance.now() - t0) / 1000).toFixed(2), target_p50_ms: 100 });
 
   // 2. schedule due → execution started
-  const base = Math.ceil((Date.now() + 6_000) / 1000) * 1000;
+  const base = Math.ceil((Date.now() + 15_000) / 1000) * 1000; // the deployment of SCHEDULES state machines must end before
   const at = (k: number) => new Date(base + k * 1000).toISOString().slice(0, 19);
   let source = '';
   for (let k = 0; k < SCHEDULES; k++) source += `@schedule(expression="at(${at(k)})")\ndef s${k}(data):\n    data["k"] = ${k}\n\n\n`;
