@@ -22,7 +22,10 @@ async function oneError(source: string) {
   expect(errors, JSON.stringify(errors)).toHaveLength(1);
   const e = errors[0];
   const lines = source.split('\n');
-  const covered = e.line === e.endLine ? lines[e.line - 1].slice(e.column - 1, e.endColumn - 1) : undefined;
+  const covered =
+    e.line === e.endLine
+      ? lines[e.line - 1].slice(e.column - 1, e.endColumn - 1)
+      : [lines[e.line - 1].slice(e.column - 1), ...lines.slice(e.line, e.endLine - 1), lines[e.endLine - 1].slice(0, e.endColumn - 1)].join('\n');
   return { ...e, covered };
 }
 
@@ -158,6 +161,9 @@ describe('EventProcessor classes and @process_events', () => {
     ['*args', `class E(EventProcessor):\n    async def get_custom_tags_ExecutionFailed(*args):\n        pass\n`, 'DSL.EventProcessorParameters', '*args', /remove \*args/],
     ['**kwargs', `class E(EventProcessor):\n    async def get_custom_tags_ExecutionFailed(message, input_data, state_data_client, **kw):\n        pass\n`, 'DSL.EventProcessorParameters', '**kw', /remove \*\*kw/],
     ['keyword-only marker', `class E(EventProcessor):\n    async def get_custom_tags_ExecutionFailed(message, *, input_data, state_data_client):\n        pass\n`, 'DSL.EventProcessorParameters', '*', /remove \*/],
+    ['a class-level import', `class E(EventProcessor):\n    import json\n`, 'DSL.EventProcessorStatement', 'import json', /import inside the methods/],
+    ['a class attribute that needs project.py', `${T}class E(EventProcessor):\n    task = Step\n`, 'DSL.EventProcessorStatement', 'task = Step', /literal class attributes only/],
+    ['a nested class', `class E(EventProcessor):\n    class Inner:\n        pass\n`, 'DSL.EventProcessorStatement', 'class Inner:\n        pass', /move it into a method/],
     ['a second base', 'class E(EventProcessor, Mixin):\n    pass\n', 'DSL.EventProcessorBase', 'Mixin', /inherits EventProcessor directly and nothing else/],
     ['a subclass of a processor', 'class E(EventProcessor):\n    pass\n\nclass F(E):\n    pass\n', 'DSL.EventProcessorBase', 'E', /write `class F\(EventProcessor\):`/],
     ['dotted base', 'class E(fluxio.EventProcessor):\n    pass\n', 'DSL.EventProcessorBase', 'fluxio.EventProcessor', /bare name EventProcessor/],

@@ -6,6 +6,7 @@ import {
   EXECUTION_EVENT_TYPES,
   isExecutionEventType,
 } from '@fluxio/contracts/eventProcessors';
+import { evalLiteral } from '../../parse/literals.ts';
 import type { ProjectScope } from '../scope.ts';
 import { isAsync } from './moduleScan.ts';
 import { extractSource } from './taskClass.ts';
@@ -24,7 +25,9 @@ const SIGNATURE = `(${CUSTOM_TAGS_PARAMETERS.join(', ')})`;
  * EXECUTION_EVENT_TYPES, each at most once; their parameters are exactly
  * `message`, `input_data` and `state_data_client` in any order (no `self`,
  * no `*args`/`**kwargs`, no `/` or `*` markers: the runtime passes them by
- * name). Other statements of the body are kept as written (spec: ignored).
+ * name). Besides methods the body may hold docstrings, `pass` and class
+ * attributes with literal values (the source is exec'd on its own, without
+ * project.py's other names); anything else is `DSL.EventProcessorStatement`.
  */
 export function lowerEventProcessorClass(s: ProjectScope, node: Node, name: string, bases: Node[]): void {
   const nameNode = node.childForFieldName('name') ?? node;
@@ -57,7 +60,14 @@ export function lowerEventProcessorClass(s: ProjectScope, node: Node, name: stri
         ok = false;
       }
     }
-    if (!def) continue;
+    if (!def) {
+      if (!plainStatement(stmt)) {
+        const hint = stmt.type === 'import_statement' || stmt.type === 'import_from_statement' ? 'import inside the methods that need it' : 'move it into a method or a module the methods import';
+        s.sink.error('DSL.EventProcessorStatement', `an EventProcessor class body holds get_custom_tags_* methods, docstrings and literal class attributes only (it runs on its own, without the rest of project.py): ${hint}`, stmt);
+        ok = false;
+      }
+      continue;
+    }
     const mnameNode = def.childForFieldName('name') ?? def;
     const mname = mnameNode.text;
     if (!isAsync(def)) {
@@ -98,6 +108,19 @@ export function lowerEventProcessorClass(s: ProjectScope, node: Node, name: stri
   if (!ok) return;
   const { source, imports, line } = extractSource(s, node);
   s.manifestEventProcessors[name] = { source, line, eventTypes, imports };
+}
+
+/** A docstring, `pass`, a comment or `name = <literal>`. */
+function plainStatement(stmt: Node): boolean {
+  if (stmt.type === 'pass_statement' || stmt.type === 'comment') return true;
+  if (stmt.type !== 'expression_statement') return false;
+  const e = stmt.namedChildren[0];
+  if (!e) return true;
+  if (e.type === 'string' || e.type === 'concatenated_string') return true;
+  if (e.type !== 'assignment') return false;
+  const left = e.childForFieldName('left');
+  const right = e.childForFieldName('right');
+  return left?.type === 'identifier' && !!right && evalLiteral(right).ok;
 }
 
 /** Parameters exactly {message, input_data, state_data_client}, any order, each a plain (optionally annotated) name. */
