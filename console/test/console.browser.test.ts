@@ -268,6 +268,7 @@ describe('the console served by the local platform', () => {
     await loaded();
     await page.locator(`tr[data-execution="${name}"]`).waitFor();
     expect(await page.locator('table.executions tbody tr').count()).toBe(1);
+    await finished(await startOnAlias('parallel-errors', { level: 20, message: 'one that fails' }));
     await page.goto(consoleUrl(`/executions?status=FAILED`));
     await loaded();
     const statuses = await page.locator('table.executions tbody .badge').allTextContents();
@@ -276,5 +277,29 @@ describe('the console served by the local platform', () => {
     await page.goto(consoleUrl('/executions'));
     await loaded();
     await shot('executions');
+    // Trigger filter: every execution here was started directly (no __trace in the input)
+    await page.goto(consoleUrl('/executions?trigger=direct'));
+    await loaded();
+    expect(await page.locator('table.executions tbody tr').count()).toBeGreaterThan(0);
+    await page.goto(consoleUrl('/executions?trigger=schedule'));
+    await loaded();
+    expect(await page.locator('table.executions tbody tr').count()).toBe(0);
+    await page.locator('p.empty').waitFor();
+  });
+
+  test('the executions list is paged, newest first', async () => {
+    const machine = deployed['looping-counter']!.stateMachines.main!.stateMachineArn;
+    const names = Array.from({ length: 21 }, (_, i) => `page-${String(i).padStart(2, '0')}`);
+    for (const name of names) await finished(await startOnAlias('looping-counter', { increment: 10 }, name));
+    const loaded = () => page.locator('section[aria-labelledby="ex-title"][aria-busy="false"]').waitFor();
+    await page.goto(consoleUrl(`/executions?sm=${encodeURIComponent(machine)}&q=page-`));
+    await loaded();
+    const first = await page.locator('table.executions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-execution')));
+    expect(first).toEqual([...names].reverse().slice(0, 20));
+    expect(await page.locator('nav.pager').textContent()).toContain('Page 1 of 2');
+    await page.locator('nav.pager button', { hasText: 'Older' }).click();
+    await page.waitForURL((u) => u.hash.includes('page=1'));
+    await loaded();
+    expect(await page.locator('table.executions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-execution')))).toEqual([names[0]]);
   });
 });
