@@ -144,7 +144,7 @@ export const CRON_YEAR_MAX = 2199;
 export function validateTimezone(timezone: string | null | undefined): { ok: true; timezone: string | null } | { ok: false; message: string } {
   if (timezone === null || timezone === undefined) return { ok: true, timezone: null };
   if (timezone.trim() === '') return { ok: false, message: 'timezone is empty: write an IANA time zone name such as "Europe/Berlin", or leave timezone out for UTC' };
-  if (/^[+-−]\d|^(UTC|GMT)[+-]\d/i.test(timezone)) {
+  if (/^[+\-\u2212]\d|^(UTC|GMT)[+\-]\d/i.test(timezone)) {
     return { ok: false, message: `timezone ${JSON.stringify(timezone)} is a UTC offset: write an IANA time zone name such as "Europe/Berlin" (offsets change with daylight saving time; the name keeps up), or "Etc/GMT-1" for a fixed offset` };
   }
   let resolved: string;
@@ -295,8 +295,8 @@ function parseRate(body: string, expression: string, timezone: string | null): R
   if (!/^\d+$/.test(v)) return `${expression}: the rate value must be a positive whole number, e.g. rate(5 minutes)`;
   const value = Number(v);
   if (value === 0) return `${expression}: the rate value must be 1 or more (a rate of 0 never fires), e.g. rate(1 minute)`;
-  if (v !== String(value)) return `${expression}: write the value without leading zeros: rate(${value} ${u})`;
   if (!Number.isSafeInteger(value)) return `${expression}: the rate value is too large`;
+  if (v !== String(value)) return `${expression}: write the value without leading zeros: rate(${value} ${u})`;
   const singular = u.replace(/s$/, '');
   if (singular !== 'minute' && singular !== 'hour' && singular !== 'day') {
     const hint = /^(second|sec|s)$/i.test(singular) ? ' (AWS schedules have one-minute precision)' : /^week/i.test(singular) ? ' (a week is rate(7 days))' : '';
@@ -305,7 +305,10 @@ function parseRate(body: string, expression: string, timezone: string | null): R
   const unit: RateUnit = singular;
   if (value === 1 && u !== unit) return `${expression}: AWS wants the singular unit for a value of 1: write rate(1 ${unit})`;
   if (value !== 1 && u === unit) return `${expression}: AWS wants the plural unit for a value other than 1: write rate(${value} ${unit}s)`;
-  return { kind: 'rate', expression, timezone, value, unit, intervalMs: value * RATE_UNIT_MS[unit] };
+  const intervalMs = value * RATE_UNIT_MS[unit];
+  // beyond JavaScript's date range (±8.64e15 ms) no second fire time exists
+  if (intervalMs > 8.64e15) return `${expression}: the rate is too long to ever fire twice; write a smaller value`;
+  return { kind: 'rate', expression, timezone, value, unit, intervalMs };
 }
 
 // ---------------------------------------------------------------- at

@@ -67,6 +67,8 @@ describe('rate(value unit)', () => {
     expect(refusal('rate(5minutes)').message).toMatch(/one space/);
     expect(refusal('rate()').message).toMatch(/rate\(value unit\)/);
     expect(refusal('Rate(5 minutes)').message).toMatch(/lower case/);
+    expect(refusal('rate(99999999999999999999 days)').message).toMatch(/too large/);
+    expect(refusal('rate(999999999999999 days)').message).toMatch(/too long/);
   });
 
   it('fires at the anchor, then every interval (AWS starts a rate schedule at creation)', () => {
@@ -330,7 +332,7 @@ describe('the expression as a whole and the time zone', () => {
 
   it('validates the IANA time zone name', () => {
     expect(validateTimezone(null)).toEqual({ ok: true, timezone: null });
-    for (const tz of ['Europe/Berlin', 'America/New_York', 'UTC', 'Asia/Kolkata', 'Etc/GMT-1']) expect(validateTimezone(tz)).toEqual({ ok: true, timezone: tz });
+    for (const tz of ['Europe/Berlin', 'America/New_York', 'UTC', 'Asia/Kolkata', 'Etc/GMT-1', 'Etc/GMT+5', 'EST', 'GMT']) expect(validateTimezone(tz)).toEqual({ ok: true, timezone: tz });
     const cases: Array<[string, RegExp]> = [
       ['Europe/Nowhere', /unknown time zone/],
       ['europe/berlin', /case-sensitive: write "Europe\/Berlin"/],
