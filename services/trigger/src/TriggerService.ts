@@ -30,7 +30,8 @@
  * the message lists them in `"offloaded": ["output"]`. Read one back with the
  * state data API (`get_global_item(table_name, partition_key)`). The subscribe
  * handler resolves such pointers itself when the value fits a downstream
- * execution's input (256 KiB), so a Fluxio downstream sees the real output.
+ * execution's input with room to spare (DOWNSTREAM_INPUT_BUDGET_BYTES), so a
+ * Fluxio downstream sees the real output; else it passes the pointer on.
  */
 import { createHash } from 'node:crypto';
 import { logger as platformLogger } from '@fluxio/contracts/observability';
@@ -76,6 +77,16 @@ export const SNS_MAX_MESSAGE_BYTES = 262_144;
 
 /** Step Functions' largest execution input, in bytes (256 KiB). @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html */
 export const MAX_EXECUTION_INPUT_BYTES = 262_144;
+
+/**
+ * Largest downstream input, in bytes, with offloaded parts read back into it:
+ * 8 KiB under Step Functions' 256 KiB, leaving the downstream state machine
+ * room for its own envelope (its first states' inputs add the trace and the
+ * task result), so an input read back at the limit does not fail its first
+ * state. A bigger one gets the pointers instead (read them with
+ * `get_global_item(table_name, partition_key)`).
+ */
+export const DOWNSTREAM_INPUT_BUDGET_BYTES = MAX_EXECUTION_INPUT_BYTES - 8 * 1024;
 
 /** Step Functions execution names: 1–80 characters; Fluxio uses `[A-Za-z0-9_-]` only (DESIGN.md §5b). */
 export const MAX_EXECUTION_NAME_LENGTH = 80;
@@ -416,7 +427,9 @@ export class TriggerService {
    * is a JSON object, else `{"message": <text>}`. `__trace` keeps the upstream
    * trace id and says `subscription:<project>/<state machine>` (outside
    * Fluxio: the MessageId and `subscription:sns/<topic name>`). Offloaded
-   * parts are read back when the input then fits Step Functions' 256 KiB.
+   * parts are read back when the input then stays within
+   * {@link DOWNSTREAM_INPUT_BUDGET_BYTES}; otherwise the downstream gets the
+   * pointers (`{"__offloaded": {...}}`, the success output's pointer at the top level).
    * Every downstream is tried; then the first failure is thrown (SNS retries;
    * the ones started already are not started again).
    */
@@ -468,8 +481,8 @@ export class TriggerService {
     const parts = new Map<unknown, unknown>();
     for (const v of [m.output, m.cause, m.input]) if (isOffloaded(v)) parts.set(v, await this.readOffloaded(v));
     const resolved = build((v) => (parts.has(v) ? parts.get(v) : v));
-    if (!parts.size || Buffer.byteLength(JSON.stringify({ ...resolved, __trace: trace })) <= MAX_EXECUTION_INPUT_BYTES) return { input: resolved, trace };
-    this.log.info('Offloaded result parts passed on as pointers: read back they exceed an execution input (256 KiB)', { executionArn: m.executionArn });
+    if (!parts.size || Buffer.byteLength(JSON.stringify({ ...resolved, __trace: trace })) <= DOWNSTREAM_INPUT_BUDGET_BYTES) return { input: resolved, trace };
+    this.log.info('Offloaded result parts passed on as pointers: read back they would not leave the downstream room under 256 KiB', { executionArn: m.executionArn });
     return { input: build((v) => v), trace };
   }
 

@@ -274,9 +274,9 @@ describe('onStatusChange', () => {
     await t.service.onSubscriptionMessage(snsOf(t.topics.published[0]!, 'f-1'));
     expect(t.executions.started[0]!.input).toMatchObject({ error: 'PaymentDeclined', input });
 
-    // A part that, read back, no longer fits the 256 KiB of an execution input stays a pointer.
+    // A part that, read back, would leave the downstream less than 8 KiB under the 256 KiB of an execution input stays a pointer.
     const pointer = { table_name: 'fluxio-state-data', partition_key: 'orders:order-43:__fluxio_result_input', key: '__fluxio_result_input' };
-    t.results.items.set(pointer.partition_key, JSON.stringify({ orderId: 43, note: 'n'.repeat(270_000) }));
+    t.results.items.set(pointer.partition_key, JSON.stringify({ orderId: 43, note: 'n'.repeat(255_000) }));
     await t.service.onSubscriptionMessage(snsOf(t.topics.published[0]!, 'f-2'));
     expect(t.executions.started[1]!.input).toMatchObject({ error: 'PaymentDeclined', input: { __offloaded: pointer } });
   });
