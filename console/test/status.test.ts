@@ -104,7 +104,7 @@ describe('what the execution page reads from texts', () => {
   test('readCause: a Lambda error with its traceback and project.py lines', () => {
     const cause = JSON.stringify({ errorType: 'KeyError', errorMessage: "'x'", stackTrace: ['  File "project.py", line 12, in run\n    return event["x"]\n'] });
     const c = readCause(cause);
-    expect(c.message).toBe("KeyError: 'x'");
+    expect([c.type, c.message]).toEqual(['KeyError', "'x'"]);
     expect(c.lines).toEqual([12]);
     expect(readCause('foobar')).toEqual({ message: 'foobar', traceback: [], lines: [] });
   });

@@ -99,7 +99,7 @@ export function ExecutionPage({ arn, state, failuresOnly, entry, showInternal }:
       <div><dt>Trace id</dt><dd><code>${trace.id ?? ex.name}</code></dd></div>
       ${ex.redriveCount ? html`<div><dt>Redriven</dt><dd>${ex.redriveCount}×</dd></div>` : null}
     </dl>
-    ${ex.error && html`<div class="error" role="alert" id="execution-error"><strong>${ex.error}</strong>${ex.cause ? `: ${readCause(ex.cause).message}` : ''}</div>`}
+    ${ex.error && html`<div class="error" role="alert" id="execution-error"><strong>${ex.error}</strong>${ex.cause ? `: ${causeText(ex.error, ex.cause)}` : ''}</div>`}
     <div class="actions">
       <button id="stop" disabled=${ex.status !== 'RUNNING'} onClick=${() => act('Stop')}>Stop</button>
       <button id="redrive" disabled=${!['FAILED', 'ABORTED', 'TIMED_OUT'].includes(ex.status)} onClick=${() => act('Redrive')}>Redrive</button>
@@ -119,6 +119,12 @@ export function ExecutionPage({ arn, state, failuresOnly, entry, showInternal }:
     <h2>Input</h2><pre class="json" tabindex="0">${pretty(ex.input)}</pre>
     ${ex.output !== undefined && html`<h2>Output</h2><pre class="json" tabindex="0">${pretty(ex.output)}</pre>`}
   </section>`;
+}
+
+/** A cause as one line: its message, with the error type when it differs from the error shown beside it. */
+function causeText(error: string | undefined, cause: string | undefined): string {
+  const c = readCause(cause);
+  return c.type && c.type !== error ? `${c.type}: ${c.message}` : c.message;
 }
 
 function StateDetail(props: { name: string; graph: StateGraph; view: ExecutionView; source?: DeploymentSource; fn?: string; arn: string; entryIndex?: number; failuresOnly: boolean; machineArn: string }) {
@@ -144,7 +150,7 @@ function StateDetail(props: { name: string; graph: StateGraph; view: ExecutionVi
         const c = readCause(f.cause);
         return html`<div class="failure" data-failure=${f.type}>
           <p><strong class="failure-error">${f.error ?? f.type}</strong> <span class="muted">(${f.type}, event ${f.eventId})</span></p>
-          ${c.message && html`<p class="failure-message">${c.message}</p>`}
+          ${c.message && html`<p class="failure-message">${causeText(f.error, f.cause)}</p>`}
           ${c.traceback.length > 0 && html`<pre class="traceback">${c.traceback.join('\n')}</pre>`}
           ${c.lines.map((l) => html`<pre class="source-line traceback-line">${l} | ${(lines[l - 1] ?? '').trim()}</pre>`)}
         </div>`;

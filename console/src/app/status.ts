@@ -265,17 +265,20 @@ export function traceOf(input: string | undefined): { source?: string; id?: stri
 
 /**
  * A task error's cause read as a Python failure: the Lambda runtime's JSON
- * `{errorType, errorMessage, stackTrace}` (stackTrace lines or frames), or the
- * text itself. `lines` are `project.py` line numbers the traceback names.
+ * `{errorType, errorMessage, stackTrace}` (stackTrace lines or frames: `type`,
+ * `message`, `traceback`), or the text itself (`message`). `lines` are
+ * `project.py` line numbers the traceback names.
  */
-export function readCause(cause: string | undefined): { message: string; traceback: string[]; lines: number[] } {
+export function readCause(cause: string | undefined): { type?: string; message: string; traceback: string[]; lines: number[] } {
   if (!cause) return { message: '', traceback: [], lines: [] };
   let message = cause;
+  let type: string | undefined;
   let traceback: string[] = [];
   try {
     const v = JSON.parse(cause) as { errorType?: string; errorMessage?: string; stackTrace?: unknown };
     if (v && typeof v === 'object' && ('errorMessage' in v || 'stackTrace' in v)) {
-      message = [v.errorType, v.errorMessage].filter(Boolean).join(': ');
+      type = v.errorType;
+      message = v.errorMessage ?? '';
       if (Array.isArray(v.stackTrace)) traceback = v.stackTrace.map((f) => (typeof f === 'string' ? f : JSON.stringify(f)));
     }
   } catch {
@@ -283,5 +286,5 @@ export function readCause(cause: string | undefined): { message: string; traceba
   }
   if (traceback.length === 0 && /Traceback \(most recent call last\)/.test(cause)) traceback = cause.split('\n');
   const lines = [...traceback.join('\n').matchAll(/project\.py", line (\d+)/g)].map((m) => Number(m[1]));
-  return { message, traceback, lines };
+  return { ...(type ? { type } : {}), message, traceback, lines };
 }
