@@ -5,7 +5,8 @@ these state machines by hand: the trigger service does.
   trace id in `__trace`);
 - `on_failure` runs when orders' `main` fails (FAILED, TIMED_OUT or ABORTED),
   with {"error", "cause", "input", "execution"};
-- `daily` runs on a schedule: at 18:00 Berlin time, Monday to Friday.
+- `hourly` runs on a schedule: once when it is deployed (a rate schedule
+  starts at once, as on EventBridge Scheduler), then every hour.
 """
 
 
@@ -21,7 +22,7 @@ class RecordFailure(Task):
         return {"order_id": (event.get("input") or {}).get("order_id"), "error": event["error"], "cause": event["cause"]}
 
 
-class DailySummary(Task):
+class Summary(Task):
     async def run(event, context):
         import datetime
 
@@ -38,6 +39,6 @@ def on_failure(data):
     data["alert"] = RecordFailure(key="Record failed order")
 
 
-@schedule(expression="cron(0 18 ? * MON-FRI *)", timezone="Europe/Berlin", input_data={"period": "day"})
-def daily(data):
-    data["summary"] = DailySummary(key="Daily summary")
+@schedule(expression="rate(1 hour)", input_data={"period": "hour"})
+def hourly(data):
+    data["summary"] = Summary(key="Hourly summary")

@@ -70,7 +70,19 @@ describe('a project subscribed to another project', () => {
     expect(report.triggers).toMatchObject({ active: true });
     expect(report.triggers!.note).toMatch(/main ← orders\/main success/);
     expect(report.triggers!.note).toMatch(/on_failure ← orders\/main failure/);
-    expect(report.triggers!.note).toMatch(/daily cron\(0 18 \? \* MON-FRI \*\) \(Europe\/Berlin\)/);
+    expect(report.triggers!.note).toMatch(/hourly rate\(1 hour\) \(UTC\)/);
+  });
+
+  test('the rate schedule of orders-report fires once when deployed (as Scheduler starts a rate schedule at once)', async () => {
+    const run = await eventually('the first hourly summary', async () => {
+      const [e] = await listExecutions(t.sfn, report.stateMachines.hourly!.stateMachineArn);
+      return e ? closedExecution(t.sfn, e.executionArn!) : undefined;
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(JSON.parse(run.input!)).toMatchObject({ period: 'hour', __trace: { source: 'schedule' } });
+    const [state] = t.platform.triggers.scheduler.states('fluxio-local-orders-report');
+    expect(state).toMatchObject({ name: 'hourly', expression: 'rate(1 hour)' });
+    expect(Date.parse(state!.nextFireTime!) - Date.parse(state!.lastFiredTime!)).toBe(3_600_000);
   });
 
   test("orders' success starts orders-report's main with orders' output and orders' trace id", async () => {
