@@ -31,6 +31,9 @@ import { splitHistory, type ExecutionRow, type ExecutionStatus, type SfnStore } 
 /** Largest execution input / task output (the service's quota: 256 KiB of UTF-8). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
+/** How many closed executions' rows are kept in memory (DescribeExecution right after they close reads no database). */
+const RECENTLY_CLOSED = 1000;
+
 /** How often history of running executions is written (milliseconds). */
 const FLUSH_INTERVAL_MS = 100;
 
@@ -112,6 +115,8 @@ export class ExecutionService implements Runner {
   private readonly runner: DefinitionRunner;
   private readonly bus: EventBus;
   private readonly running = new Map<string, Running>();
+  /** The rows of the last executions that closed (a client polling DescribeExecution asks for them next), as stored. */
+  private readonly recentlyClosed = new Map<string, ExecutionRow>();
   /** Executions that closed and wait for the next group commit. */
   private closing: Array<{ entry: Running; closed: ExecutionRow; resolve(): void }> = [];
   private readonly parsed = new Map<string, AslDefinition>();
@@ -310,7 +315,7 @@ export class ExecutionService implements Runner {
     }
     const arn = makeExecutionArn(target.name, name);
     // A name the service made up (a random UUID) cannot exist yet: only a caller's name is looked up.
-    const existing = request.name === undefined ? undefined : (this.running.get(arn)?.row ?? this.store.getExecution(arn));
+    const existing = request.name === undefined ? undefined : (this.running.get(arn)?.row ?? this.recentlyClosed.get(arn) ?? this.store.getExecution(arn));
     if (existing) {
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: existing.start_date };
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'${existing.status === 'RUNNING' ? ' (running, with a different input)' : ` (${existing.status})`}; start it with another name.`);
@@ -464,6 +469,9 @@ export class ExecutionService implements Runner {
     for (const { entry, closed, resolve } of batch) {
       Object.assign(entry.row, closed);
       this.running.delete(entry.row.arn);
+      this.recentlyClosed.delete(entry.row.arn);
+      if (this.recentlyClosed.size >= RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
+      this.recentlyClosed.set(entry.row.arn, entry.row);
       this.publish(entry.row);
       resolve();
     }
@@ -522,7 +530,7 @@ export class ExecutionService implements Runner {
   /** @throws SfnError InvalidArn / ExecutionDoesNotExist */
   private get(arn: unknown): ExecutionRow {
     if (!parseExecutionArn(arn)) throw new SfnError('InvalidArn', `Invalid Arn: '${String(arn)}' is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME).`);
-    const row = this.running.get(arn as string)?.row ?? this.store.getExecution(arn as string);
+    const row = this.running.get(arn as string)?.row ?? this.recentlyClosed.get(arn as string) ?? this.store.getExecution(arn as string);
     if (!row) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
     return row;
   }

@@ -58,7 +58,8 @@ export function stepFunctionsProtocolHandler(operations: Readonly<Record<string,
     const target = req.headers['x-amz-target'];
     if (typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) return false;
     const operation = target.slice(TARGET_PREFIX.length);
-    if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/') {
+    const url = req.url ?? '/';
+    if (req.method !== 'POST' || (url !== '/' && !url.startsWith('/?'))) {
       sendError(res, 'UnknownOperationException', `Step Functions requests are POST / (got ${req.method} ${req.url}).`);
       return true;
     }
@@ -83,21 +84,34 @@ export function stepFunctionsProtocolHandler(operations: Readonly<Record<string,
       return true;
     }
     // Only a long poll can outlive its caller: the others answer at once and get a signal that never aborts.
-    const disconnected = LONG_POLLS.has(operation) ? new AbortController() : undefined;
-    const onClose = () => disconnected?.abort();
-    if (disconnected) res.once('close', onClose);
+    if (!LONG_POLLS.has(operation)) {
+      await answer(res, operation, fn, input, NEVER_ABORTED);
+      return true;
+    }
+    const disconnected = new AbortController();
+    const onClose = () => disconnected.abort();
+    res.once('close', onClose);
     try {
-      const result = await fn(input as never, disconnected?.signal ?? NEVER_ABORTED);
-      send(res, 200, serialise(result));
-    } catch (err) {
-      if (err instanceof SfnError) sendError(res, err.name, err.message, err.statusCode);
-      else {
-        console.error(`[stepfunctions] ${operation} failed:`, err);
-        sendError(res, 'InternalFailure', `The local platform failed on ${operation}: ${(err as Error).message}`, 500);
-      }
+      await answer(res, operation, fn, input, disconnected.signal);
     } finally {
-      if (disconnected) res.off('close', onClose);
+      res.off('close', onClose);
     }
     return true;
   };
+}
+
+/** Runs one operation and sends its result, or its error as the service shapes it. */
+async function answer(res: http.ServerResponse, operation: string, fn: Operation, input: unknown, signal: AbortSignal): Promise<void> {
+  try {
+    // Most operations answer synchronously: only a promise is awaited.
+    let result = fn(input as never, signal);
+    if (result instanceof Promise) result = await result;
+    send(res, 200, serialise(result));
+  } catch (err) {
+    if (err instanceof SfnError) sendError(res, err.name, err.message, err.statusCode);
+    else {
+      console.error(`[stepfunctions] ${operation} failed:`, err);
+      sendError(res, 'InternalFailure', `The local platform failed on ${operation}: ${(err as Error).message}`, 500);
+    }
+  }
 }
