@@ -15,12 +15,13 @@ import { randomUUID } from 'node:crypto';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
 import type { MessageAttributes, Topics } from '@fluxio/trigger/ports';
 import { TriggerError } from '@fluxio/trigger/errors';
+import { SNS_MAX_MESSAGE_BYTES, snsMessageBytes } from '@fluxio/trigger/TriggerService';
 import type { PlatformDatabase } from '../store/database.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engine/placeholders.ts';
 import { DurableDeliveries, type DeliveryReporter, type RetryPolicy } from './deliveries.ts';
 
-/** SNS's message size quota: message and attributes together, in bytes (256 KiB). @see https://docs.aws.amazon.com/general/latest/gr/sns.html */
-export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** SNS's message size quota (message and attributes, 256 KiB) and how it is counted: the trigger service's. */
+export { SNS_MAX_MESSAGE_BYTES };
 
 /** A topic name: 1–256 of `[A-Za-z0-9_-]` (SNS CreateTopic; `.fifo` topics are not offered locally). */
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
@@ -133,8 +134,7 @@ export class LocalTopics implements Topics {
     if (this.closed) throw new Error(`The topic bus is closed (the platform is shutting down): nothing was published to ${topicArn}.`);
     const topic = this.row(topicArn);
     if (!topic) throw new LocalTopicError('NotFoundException', `Topic does not exist: ${topicArn} (create it with ensure() first).`);
-    let bytes = Buffer.byteLength(message);
-    for (const [k, v] of Object.entries(attributes)) bytes += Buffer.byteLength(k) + Buffer.byteLength('String') + Buffer.byteLength(v);
+    const bytes = snsMessageBytes(message, attributes);
     if (bytes > SNS_MAX_MESSAGE_BYTES) {
       throw new LocalTopicError('InvalidParameterException', `Invalid parameter: Message too long (${bytes} bytes with its attributes; SNS allows ${SNS_MAX_MESSAGE_BYTES}).`);
     }
