@@ -7,8 +7,6 @@
  * handlers (schedule, subscribe, status) with the events AWS sends them, so
  * the code that runs locally is the code that runs on AWS.
  */
-import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
 import type { StateDataService } from '@fluxio/state-data';
 import { createLocalTriggerService, type TriggerServiceHandle } from '@fluxio/trigger/createTriggerService';
 import { setTriggerService } from '@fluxio/trigger/triggerRegistry';
@@ -17,6 +15,7 @@ import { handler as scheduleHandler } from '@fluxio/trigger/handlers/schedule';
 import { handler as subscribeHandler } from '@fluxio/trigger/handlers/subscribe';
 import { handler as statusHandler } from '@fluxio/trigger/handlers/status';
 import type { EventBus } from '../events/bus.ts';
+import { localLambdaContext as context } from '../server/httpServer.ts';
 import type { PlatformDatabase } from '../store/database.ts';
 import type { DeliveryReporter, RetryPolicy } from './deliveries.ts';
 import { LocalExports } from './LocalExports.ts';
@@ -71,24 +70,6 @@ export interface LocalTriggers {
   idle(): Promise<void>;
   /** {@link pause}, then stop listening to the bus and release the SDK clients (before the platform database closes). */
   close(): Promise<void>;
-}
-
-/** A Lambda context for one local invocation of a trigger function. */
-function context(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /**
