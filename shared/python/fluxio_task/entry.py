@@ -101,9 +101,10 @@ def lambda_handler(event, lambda_context):
     ``fluxio_task_run.py`` in the function's directory). An exception
     propagates, so its class name becomes the Step Functions error name.
     """
-    source, path = _source_from_env()
+    source, _path = _source_from_env()
     ctx = TaskContext(event.get("meta"))
-    return asyncio.run(invoke_run(source, event.get("data"), ctx, filename=path, exceptions=_exceptions_from_env()))
+    # The run source keeps project.py's line numbers (blank lines first), so tracebacks name project.py.
+    return asyncio.run(invoke_run(source, event.get("data"), ctx, filename="project.py", exceptions=_exceptions_from_env()))
 
 
 def _execution_name(execution):

@@ -32,9 +32,12 @@ import json
 import os
 import sys
 import time
+import asyncio
 import traceback
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# Frames of the runtime and of asyncio (which runs an async ``run``) are left out of stack traces.
+_ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__))
 
 # Environment variables of the worker process a function also sees (as Lambda's
 # runtime has PATH, LANG, LD_LIBRARY_PATH; credentials the platform was given).
@@ -158,7 +161,7 @@ def _load_handler(handler):
 
 def _stack_trace(exc):
     frames = [
-        f for f in traceback.extract_tb(exc.__traceback__) if not _under(f.filename, _PACKAGE_DIR)
+        f for f in traceback.extract_tb(exc.__traceback__) if not _under(f.filename, _PACKAGE_DIR) and not _under(f.filename, _ASYNCIO_DIR)
     ]
     return traceback.format_list(frames)
 
