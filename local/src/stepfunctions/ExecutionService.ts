@@ -117,6 +117,10 @@ export class ExecutionService implements Runner {
   private readonly running = new Map<string, Running>();
   /** The rows of the last executions that closed (a client polling DescribeExecution asks for them next), as stored. */
   private readonly recentlyClosed = new Map<string, ExecutionRow>();
+  /** Executions started since the last group commit (their rows are not written yet), and who waits for them. */
+  private pendingStarts: ExecutionRow[] = [];
+  private startWaiters: Array<() => void> = [];
+  private commitScheduled = false;
   /** Executions that closed and wait for the next group commit. */
   private closing: Array<{ entry: Running; closed: ExecutionRow; resolve(): void }> = [];
   private readonly parsed = new Map<string, AslDefinition>();
@@ -359,7 +363,10 @@ export class ExecutionService implements Runner {
       },
       now,
     );
-    this.store.insertExecution(row);
+    // Its row is written with the next group commit (see commit), in one transaction with the other executions
+    // started or closed in this turn of the event loop; StartExecution answers once it is committed (startsCommitted).
+    this.pendingStarts.push(row);
+    this.commitSoon();
     this.launch(row, recorder, definition, parsedInput, listener);
     return { executionArn: arn, startDate: row.start_date };
   }
@@ -450,22 +457,45 @@ export class ExecutionService implements Runner {
     entry.closing = true;
     return new Promise<void>((resolve) => {
       this.closing.push({ entry, closed, resolve });
-      if (this.closing.length === 1) setImmediate(() => this.commitClosed());
+      this.commitSoon();
     });
   }
 
+  /** Resolves once the executions started so far are committed (StartExecution answers then: durable when answered). */
+  startsCommitted(): Promise<void> {
+    if (this.pendingStarts.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.startWaiters.push(resolve));
+  }
+
+  private commitSoon(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => this.commit());
+  }
+
   /**
-   * Group commit: the executions that closed since the last turn of the event loop are written in one
-   * transaction (their last events and final rows), then shown closed and published.
+   * Group commit: the executions started and those that closed since the last turn of the event loop are
+   * written in one transaction (new rows; the closed ones' last events and final rows), then the closed ones
+   * are shown closed and published. Runs at the next turn, or at once when something needs the rows.
    */
-  private commitClosed(): void {
+  private commit(): void {
+    this.commitScheduled = false;
+    const starts = this.pendingStarts.splice(0);
+    const waiters = this.startWaiters.splice(0);
     const batch = this.closing.splice(0);
+    if (starts.length === 0 && batch.length === 0) {
+      for (const resolve of waiters) resolve();
+      return;
+    }
     this.store.transaction(() => {
+      for (const row of starts) this.store.insertExecution(row);
       for (const { entry, closed } of batch) {
+        closed.seq = entry.row.seq;
         this.writeHistory(closed.seq!, entry.recorder);
         this.store.updateExecution(closed);
       }
     });
+    for (const resolve of waiters) resolve();
     for (const { entry, closed, resolve } of batch) {
       Object.assign(entry.row, closed);
       this.running.delete(entry.row.arn);
@@ -489,6 +519,7 @@ export class ExecutionService implements Runner {
 
   /** Writes the buffered history of running executions (one transaction). */
   flush(): void {
+    if (this.pendingStarts.length) this.commit();
     this.store.transaction(() => {
       for (const { row, recorder, closing } of this.running.values()) {
         if (recorder.pendingCount === 0 || closing) continue;
@@ -587,7 +618,9 @@ export class ExecutionService implements Runner {
   /** Writes what is buffered for `arn` so a history read sees every event so far. */
   flushOne(arn: string): void {
     const entry = this.running.get(arn);
-    if (entry && !entry.closing && entry.recorder.pendingCount) this.store.transaction(() => this.writeHistory(entry.row.seq!, entry.recorder));
+    if (!entry) return;
+    if (entry.row.seq === undefined) this.commit();
+    if (!entry.closing && entry.recorder.pendingCount) this.store.transaction(() => this.writeHistory(entry.row.seq!, entry.recorder));
   }
 
   /** @throws SfnError InvalidArn / ExecutionDoesNotExist */

@@ -33,9 +33,11 @@ export class RawJson {
 
 const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
 
-export function startExecution(ctx: SfnContext, input: StartExecutionInput): StartExecutionOutput {
+/** StartExecution: answered once the execution's row is committed (it survives a crash of the platform from then on). */
+export async function startExecution(ctx: SfnContext, input: StartExecutionInput): Promise<StartExecutionOutput> {
   if (input.traceHeader !== undefined && typeof input.traceHeader !== 'string') throw validation('traceHeader must be a string.');
   const r = ctx.executions.start({ stateMachineArn: input.stateMachineArn, name: input.name, input: input.input });
+  await ctx.executions.startsCommitted();
   return { executionArn: r.executionArn, startDate: toDate(r.startDate) };
 }
 
