@@ -66,7 +66,8 @@ export const command: Command = {
         return EXIT.OK;
       }
       const now = new Date();
-      const anchor = new Date(current.finishedAt ?? current.createdAt);
+      // A rate(...) schedule counts from its creation, at second precision as Scheduler's times are (approximated by the deployment's end).
+      const anchor = new Date(Math.floor(Date.parse(current.finishedAt ?? current.createdAt) / 1000) * 1000);
       const triggers = current.triggers;
       const schedules = (triggers?.schedules ?? []).map((s) => {
         const timezone = (s as { timezone?: string | null }).timezone ?? null;
