@@ -140,12 +140,27 @@ export function formatRecord(record: DeploymentRecord, connection: Pick<Platform
     for (const [name, fn] of functions) out.push(`  ${name.padEnd(width)}  ${fn.functionArn}  version ${fn.version}`);
   }
   const t = record.triggers;
-  if (t && (t.schedules.length || t.subscriptions.length)) {
+  if (t && (t.schedules.length || t.subscriptions.length) && record.status !== 'DESTROYED') {
     const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
     out.push('', `Triggers: ${n(t.schedules.length, 'schedule')}, ${n(t.subscriptions.length, 'subscription')}${t.active ? ' (active)' : ` recorded, not active yet${t.note ? `: ${t.note}` : ''}`}`);
+    for (const s of t.schedules) out.push(`  schedule      ${s.stateMachine}  ${s.expression}${s.timezone ? ` (${s.timezone})` : ''}`);
+    for (const s of t.subscriptions) {
+      const upstream = s.topicArnImportValue ? `export ${s.topicArnImportValue}` : `${s.project}/${s.source}`;
+      out.push(`  subscription  ${s.stateMachine} ← ${upstream} on ${s.status}`);
+    }
+  }
+  const topics = Object.entries(t?.topics ?? {});
+  if (topics.length && record.status !== 'DESTROYED') {
+    out.push('', 'Result topics (subscribe with @subscribe(project=...) or the export name):');
+    for (const [name, topic] of topics) {
+      out.push(`  ${name}`, `    success  ${topic.successTopicArn}  (export ${topic.successExportName})`, `    failure  ${topic.failureTopicArn}  (export ${topic.failureExportName})`);
+    }
   }
   const first = machines.find(([n]) => n === 'main') ?? machines[0];
-  if (ok && first && record.status !== 'DESTROYED') out.push('', 'Try it:', `  ${startExecutionCommand(first[1].aliasArn, connection)}`);
+  if (ok && first && record.status !== 'DESTROYED') {
+    const stateMachine = first[0] === 'main' ? '' : ` --state-machine ${first[0]}`;
+    out.push('', 'Try it:', `  fluxio start ${record.project}${stateMachine} --input '{}' --wait${connection.url && connection.url.replace(/\/$/, '') !== DEFAULT_PLATFORM_URL ? ` --url ${connection.url}` : ''}`, `  ${startExecutionCommand(first[1].aliasArn, connection)}`);
+  }
   return out.join('\n') + '\n';
 }
 

@@ -80,7 +80,9 @@ describe('fluxio deploy on the local platform', () => {
     alias = aliasOf(res.stdout)!;
     expect(alias).toMatch(/:stateMachine:fluxio-local-shop-main:live$/);
     expect(res.stdout).toContain(`aws stepfunctions start-execution --state-machine-arn ${alias} --input '{}' --region us-east-1 --endpoint-url ${platform.url}`);
-    expect(res.stdout).toMatch(/Triggers: 1 schedule, 0 subscriptions recorded, not active yet/);
+    expect(res.stdout).toMatch(/Triggers: 1 schedule, 0 subscriptions \(active\)\n  schedule {6}main  rate\(/);
+    expect(res.stdout).toMatch(/success  arn:aws:sns:us-east-1:000000000000:fluxio-local-shop-main-success {2}\(export fluxio-local-shop-main-success-topic-arn\)/);
+    expect(res.stdout).toContain(`fluxio start shop --input '{}' --wait --url ${platform.url}`);
     expect(await execute(alias, { amount: 50 })).toMatchObject({ status: 'SUCCEEDED', output: { amount: 50, quote: { total: 40, rules: 'v1' } } });
   }, 120_000);
 

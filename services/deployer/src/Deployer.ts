@@ -14,7 +14,8 @@
  *    ARNs, validated, created/updated with `publish: true` (version
  *    description = the deployment id) when it changed; then alias `live` → the version;
  * 5. resources of the previous deployment no longer in the project deleted;
- * 6. triggers handed to the trigger port (recorded only, until the trigger service lands).
+ * 6. triggers handed to the trigger port: the trigger service creates the result topics, schedules and
+ *    subscriptions (TriggerServicePort), and the record says what it activated.
  *
  * A per-project lease (with an expiry, so a dead deployer's lease is taken
  * over) keeps two deployments of one project from interleaving (409). Each
@@ -96,7 +97,7 @@ const FUNCTION_CONCURRENCY = 4;
 
 /** The note of recorded-but-inactive triggers. */
 export const TRIGGERS_NOT_ACTIVE_NOTE =
-  'Recorded only: @schedule and @subscribe are not active yet (the trigger service is a later issue); start executions on the alias ARN yourself.';
+  'Recorded only: this deployer has no trigger service (a deployer built without one, as in tests), so @schedule and @subscribe are not active; start executions on the alias ARN yourself.';
 
 /** The note of a dry run's triggers. */
 export const PLAN_TRIGGERS_NOTE = 'Dry run: nothing activated; the deployment activates these (result topics for every state machine, schedules, subscriptions).';
