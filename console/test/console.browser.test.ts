@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { startPlatform, type Platform } from '@fluxio/local/server/platform';
@@ -60,8 +60,12 @@ async function finished(executionArn: string): Promise<any> {
 
 const consoleUrl = (hash: string) => `${platform.url}/#${hash}`;
 const shot = (name: string) => page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
-/** The outline colour of the graph node of state `name`. */
-const strokeOf = (name: string) => page.locator(`svg.graph [data-state="${name}"] > rect`).first().evaluate((el) => getComputedStyle(el).stroke);
+/** The outline colour of the graph node of state `name` (read once the node is drawn). */
+const strokeOf = async (name: string) => {
+  const rect = page.locator(`svg.graph [data-state="${name}"] > rect`).first();
+  await rect.waitFor();
+  return rect.evaluate((el) => getComputedStyle(el).stroke);
+};
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium, as .ci/run does) or set FLUXIO_CHROMIUM.`);
@@ -78,6 +82,11 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.setDefaultTimeout(60_000);
 }, 180_000);
+
+afterEach(async (ctx) => {
+  // A failed test leaves a picture of the page it failed on.
+  if (page && ctx.task.result?.state === 'fail') await page.screenshot({ path: join(OUTPUT, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`), fullPage: true }).catch(() => undefined);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -109,15 +118,19 @@ describe('the console served by the local platform', () => {
       await expect.poll(() => row.textContent()).toMatch(/version 1.*version 1/);
     }
     expect(await page.locator('svg.trigger-picture [data-project="fan-out"]').count()).toBe(1);
-    // orders-report subscribes to orders' success and failure: two arrows from orders; its daily schedule with fire times
+    // orders-report subscribes to orders: one arrow per subscription of its deployment record, and its schedules with fire times
+    const triggers = deployed['orders-report']!.triggers!;
+    expect(triggers.subscriptions.length).toBeGreaterThan(0);
     const arrows = await page.locator('svg.trigger-picture .edge-subscription text').allTextContents();
-    expect(arrows.sort()).toEqual(['main failure → on_failure', 'main success → main']);
+    expect(arrows.sort()).toEqual(triggers.subscriptions.map((x) => `${x.source} ${x.status} → ${x.stateMachine}`).sort());
     const report = page.locator('article.project[data-project="orders-report"]');
-    expect(await report.locator('.triggers li').allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringMatching(/runs on success of orders\/main/), expect.stringMatching(/runs on failure of orders\/main/)]),
-    );
-    const fire = await report.locator('li[data-schedule="daily"] .fire-times').textContent();
-    expect(fire!.split(' · ')).toHaveLength(3);
+    const items = await report.locator('.triggers li').allTextContents();
+    for (const x of triggers.subscriptions) expect(items).toContain(`${x.stateMachine} runs on ${x.status} of ${x.project ?? 'orders-report'}/${x.source}`);
+    expect(triggers.schedules.length).toBeGreaterThan(0);
+    for (const x of triggers.schedules) {
+      const fire = await report.locator(`li[data-schedule="${x.stateMachine}"] .fire-times`).textContent();
+      expect(fire!.split(' · '), x.expression ?? '').toHaveLength(3);
+    }
     await shot('projects');
   });
 
@@ -176,7 +189,8 @@ describe('the console served by the local platform', () => {
   test('parallel-errors run by the platform engine: the timeout retried, MyError caught, the Fail state failed', async () => {
     // POST /v1/runs executes on the same Step Functions API (state machine parallel-errors-main),
     // where the task's States.Timeout is retried and MyError reaches the Catch.
-    const run = await api('POST', '/v1/runs', { source: readFileSync(join(ROOT, 'examples/parallel-errors/project.py'), 'utf8'), project: 'parallel-errors', input: { level: 20, message: 'foo' }, waitSeconds: 25 });
+    let run = await api('POST', '/v1/runs', { source: readFileSync(join(ROOT, 'examples/parallel-errors/project.py'), 'utf8'), project: 'parallel-errors', input: { level: 20, message: 'foo' }, waitSeconds: 25 });
+    while (run.body.status === 'RUNNING') run = await api('GET', run.body.links.self);
     expect(run.body.status, JSON.stringify(run.body)).toBe('FAILED');
     const executionArn = `arn:aws:states:us-east-1:000000000000:execution:parallel-errors-main:${run.body.executionName}`;
     await page.goto(consoleUrl(`/executions/${encodeURIComponent(executionArn)}?state=${encodeURIComponent('Raise after a timeout')}`));
@@ -209,18 +223,26 @@ describe('the console served by the local platform', () => {
   });
 
   test('a running execution turns green without a reload', async () => {
-    // The reminder waits until its timestamp (a few seconds ahead), then sends.
-    const at = new Date(Date.now() + 4000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const arn = await startOnAlias('reminder', { timestamp: at, message: 'stand up' });
-    await page.goto(consoleUrl(`/executions/${encodeURIComponent(arn)}`));
+    // An activity task holds the execution RUNNING until this test answers it: no timing involved.
+    const { activityArn } = await sfn('CreateActivity', { name: 'console-review' });
+    const { stateMachineArn } = await sfn('CreateStateMachine', {
+      name: 'console-approval',
+      roleArn: 'arn:aws:iam::000000000000:role/local',
+      definition: JSON.stringify({ StartAt: 'Review', States: { Review: { Type: 'Task', Resource: activityArn, Next: 'Approved' }, Approved: { Type: 'Succeed' } } }),
+    });
+    const { executionArn } = await sfn('StartExecution', { stateMachineArn, input: '{"doc":1}' });
+    await page.goto(consoleUrl(`/executions/${encodeURIComponent(executionArn)}`));
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
     await page.locator('#execution-status [data-status="RUNNING"]').waitFor();
-    await page.locator('svg.graph [data-status="running"]').first().waitFor();
-    expect(await page.locator('svg.graph [data-state="Send reminder"]').getAttribute('data-status')).toBe('not-entered');
+    await page.locator('svg.graph [data-state="Review"][data-status="running"]').waitFor();
+    expect(await page.locator('svg.graph [data-state="Approved"]').getAttribute('data-status')).toBe('not-entered');
     await shot('execution-running');
+    const task = await sfn<{ taskToken: string }>('GetActivityTask', { activityArn, workerName: 'console-test' });
+    await sfn('SendTaskSuccess', { taskToken: task.taskToken, output: '{"approved":true}' });
     await page.locator('#execution-status [data-status="SUCCEEDED"]').waitFor();
-    await page.locator('svg.graph [data-state="Send reminder"][data-status="succeeded"]').waitFor();
-    expect(await strokeOf('Send reminder')).toBe(SUCCESS_RGB);
+    await page.locator('svg.graph [data-state="Review"][data-status="succeeded"]').waitFor();
+    await page.locator('svg.graph [data-state="Approved"][data-status="succeeded"]').waitFor();
+    expect(await strokeOf('Review')).toBe(SUCCESS_RGB);
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   });
 
@@ -277,14 +299,16 @@ describe('the console served by the local platform', () => {
     await page.goto(consoleUrl('/executions'));
     await loaded();
     await shot('executions');
-    // Trigger filter: every execution here was started directly (no __trace in the input)
+    // Trigger filter: each row shown has that trigger (the Trigger column, from __trace.source)
+    const triggerColumn = () => page.locator('table.executions tbody tr td:nth-child(6)').allTextContents();
     await page.goto(consoleUrl('/executions?trigger=direct'));
     await loaded();
-    expect(await page.locator('table.executions tbody tr').count()).toBeGreaterThan(0);
+    const direct = await triggerColumn();
+    expect(direct.length).toBeGreaterThan(0);
+    expect(new Set(direct)).toEqual(new Set(['direct']));
     await page.goto(consoleUrl('/executions?trigger=schedule'));
     await loaded();
-    expect(await page.locator('table.executions tbody tr').count()).toBe(0);
-    await page.locator('p.empty').waitFor();
+    for (const t of await triggerColumn()) expect(t).toBe('schedule');
   });
 
   test('the executions list is paged, newest first', async () => {

@@ -38,7 +38,9 @@ export function ExecutionPage({ arn, state, failuresOnly, entry, showInternal }:
   const [data, setData] = useState<Loaded | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const [tick, setTick] = useState(0);
-  const [source, setSource] = useState<DeploymentSource | undefined>();
+  /** The project's source: `undefined` while it is read, `null` when there is none. */
+  const [sourceState, setSource] = useState<DeploymentSource | null | undefined>();
+  const source = sourceState ?? undefined;
   const [action, setAction] = useState<string | undefined>();
   useEffect(() => {
     let live = true;
@@ -62,12 +64,14 @@ export function ExecutionPage({ arn, state, failuresOnly, entry, showInternal }:
   }, [arn, tick]);
   const ref = machineOfArn(arn.replace(':execution:', ':stateMachine:'));
   useEffect(() => {
-    if (ref.project) currentSource(ref.project).then(setSource, () => undefined);
+    if (!ref.project) setSource(null);
+    else currentSource(ref.project).then((x) => setSource(x ?? null), () => setSource(null));
   }, [ref.project]);
   const graph = useMemo(() => (data ? buildStateGraph(data.definition, ref.fn ?? ref.name) : undefined), [data && JSON.stringify(data.definition)]);
   const view = useMemo(() => (data && graph ? readExecution(data.events, graph, data.execution.status) : undefined), [data, graph]);
   if (error && !data) return html`<${ErrorBox} error=${error} />`;
-  if (!data || !graph || !view) return html`<p class="muted">Loading…</p>`;
+  // The graph waits for the source too: its manifest says which states to leave out (no redraw when it arrives).
+  if (!data || !graph || !view || sourceState === undefined) return html`<p class="muted">Loading…</p>`;
   const ex = data.execution;
   const trace = traceOf(ex.input);
   const statuses = new Map([...view.states].map(([n, r]) => [n, r.status]));
