@@ -255,8 +255,13 @@ describe('the console served by the local platform', () => {
     await page.locator('#stop:not([disabled])').click();
     await page.locator('#execution-status [data-status="ABORTED"]').waitFor();
     expect((await sfn('DescribeExecution', { executionArn: arn })).status).toBe('ABORTED');
-    expect(await page.locator('#redrive').isDisabled()).toBe(false);
     await shot('execution-aborted');
+    // Redrive: the execution runs again from the Wait it was stopped in (redriveCount 1), and can be stopped again
+    await page.locator('#redrive:not([disabled])').click();
+    await page.locator('#execution-status [data-status="RUNNING"]').waitFor();
+    expect((await sfn('DescribeExecution', { executionArn: arn })).redriveCount).toBe(1);
+    await page.locator('#stop:not([disabled])').click();
+    await page.locator('#execution-status [data-status="ABORTED"]').waitFor();
   });
 
   test('the executions page filters by status and name, and starts an execution from a validated JSON input', async () => {
