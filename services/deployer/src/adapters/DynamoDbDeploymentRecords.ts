@@ -19,7 +19,8 @@
  * only from the revision it was read at; the lease is taken only when free or
  * expired, renewed, handed over and released only by its owner.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { createTableIfMissing } from '@fluxio/state-data/adapters/createTableIfMissing';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeploymentRecords, Lease, StoredRecord } from '../ports.ts';
 import { DeployError } from '../errors.ts';
@@ -54,38 +55,7 @@ export class DynamoDbDeploymentRecords implements DeploymentRecords {
   /** Create the table unless it exists (local platform). */
   async ensureTable(): Promise<void> {
     if (!this.options.autoCreateTable) return;
-    this.ready ??= (async () => {
-      try {
-        const d = await this.client.send(new DescribeTableCommand({ TableName: this.table }));
-        if (d.Table?.TableStatus === 'ACTIVE') return;
-      } catch (e) {
-        if ((e as Error).name !== 'ResourceNotFoundException') throw e;
-        try {
-          await this.client.send(
-            new CreateTableCommand({
-              TableName: this.table,
-              AttributeDefinitions: [
-                { AttributeName: 'pk', AttributeType: 'S' },
-                { AttributeName: 'sk', AttributeType: 'S' },
-              ],
-              KeySchema: [
-                { AttributeName: 'pk', KeyType: 'HASH' },
-                { AttributeName: 'sk', KeyType: 'RANGE' },
-              ],
-              BillingMode: 'PAY_PER_REQUEST',
-            }),
-          );
-        } catch (err) {
-          if ((err as Error).name !== 'ResourceInUseException') throw err;
-        }
-      }
-      // dynalite reports CREATING briefly.
-      for (let i = 0; i < 500; i++) {
-        const d = await this.client.send(new DescribeTableCommand({ TableName: this.table }));
-        if (d.Table?.TableStatus === 'ACTIVE') return;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
+    this.ready ??= createTableIfMissing(this.client, { tableName: this.table, partitionKey: 'pk', sortKey: { name: 'sk', type: 'S' } });
     this.ready.catch(() => (this.ready = undefined));
     return this.ready;
   }

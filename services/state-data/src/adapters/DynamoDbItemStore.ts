@@ -8,7 +8,8 @@
  * head (ports.ts `PartitionHead`) is the row at `sort_key` -1 with
  * `generation` and `owner_project`.
  */
-import { DynamoDBClient, type DynamoDBClientConfig, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { createTableIfMissing } from './createTableIfMissing.ts';
 import {
   DynamoDBDocumentClient,
   PutCommand,
@@ -98,38 +99,7 @@ export class DynamoDbItemStore implements ItemStore {
   async ensureTable(tableName: string): Promise<void> {
     let pending = this.created.get(tableName);
     if (!pending) {
-      pending = (async () => {
-        try {
-          await this.client.send(new DescribeTableCommand({ TableName: tableName }));
-          return;
-        } catch (e) {
-          if ((e as Error).name !== 'ResourceNotFoundException') throw e;
-        }
-        try {
-          await this.client.send(
-            new CreateTableCommand({
-              TableName: tableName,
-              AttributeDefinitions: [
-                { AttributeName: 'partition_key', AttributeType: 'S' },
-                { AttributeName: 'sort_key', AttributeType: 'N' },
-              ],
-              KeySchema: [
-                { AttributeName: 'partition_key', KeyType: 'HASH' },
-                { AttributeName: 'sort_key', KeyType: 'RANGE' },
-              ],
-              BillingMode: 'PAY_PER_REQUEST',
-            }),
-          );
-        } catch (e) {
-          if ((e as Error).name !== 'ResourceInUseException') throw e;
-        }
-        // dynalite reports CREATING briefly; wait for ACTIVE.
-        for (let i = 0; i < 200; i++) {
-          const d = await this.client.send(new DescribeTableCommand({ TableName: tableName }));
-          if (d.Table?.TableStatus === 'ACTIVE') return;
-          await sleep(10);
-        }
-      })();
+      pending = createTableIfMissing(this.client, { tableName, partitionKey: 'partition_key', sortKey: { name: 'sort_key', type: 'N' } });
       this.created.set(tableName, pending);
       pending.catch(() => this.created.delete(tableName));
     }
