@@ -1,6 +1,6 @@
 /**
  * Events of a local run, consumed by the progress reporter and by callers of
- * `runner.run(…, { onEvent })` (e.g. the local platform's run API).
+ * `executions.run(…, { onEvent })` of the execution service (e.g. `fluxio run`, the local platform's run API).
  */
 import type { EventLog } from './engine.ts';
 

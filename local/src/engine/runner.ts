@@ -1,8 +1,11 @@
 /**
- * The local runner: executes a compiled manifest's state machine on the
- * patched aws-local-stepfunctions engine with real Python tasks (warm worker
- * pool), nested state machines as child executions, and the state data
- * service for `context.state_data_client` / `context.stop_execution`.
+ * The local runner: the engine side of local executions. It runs ASL
+ * definitions on the patched aws-local-stepfunctions engine (`runDefinition`)
+ * and builds the Task handlers of compiled projects (real Python tasks in the
+ * warm worker pool, the state data service for `context.state_data_client` /
+ * `context.stop_execution`). Executions themselves — compiled projects'
+ * included, with their child executions — go through the execution service
+ * (`stepfunctions/ExecutionService.ts`), the one way an execution runs locally.
  */
 import { join, resolve } from 'node:path';
 import type { AslDefinition, AslState, Manifest } from '@fluxio/contracts/manifest';
@@ -121,7 +124,7 @@ export interface DefinitionRunOptions {
   signal?: AbortSignal;
 }
 
-/** Result of {@link Runner.runDefinition}; dates in epoch milliseconds. */
+/** Result of {@link DefinitionRunner.runDefinition}; dates in epoch milliseconds. */
 export interface DefinitionRunResult {
   status: RunStatus;
   output: unknown;
