@@ -144,8 +144,8 @@ async function transitions() {
   const tps = (ms: number) => Math.round(stateTransitions / (ms / 1000));
   print({ bench: 'transitions', target: 'bare engine', loops, transitions: stateTransitions, ms: +bareMs.toFixed(1), transitions_per_s: tps(bareMs) });
   print({ bench: 'event_loop_lag', target: 'bare engine loop', loops, max_lag_ms: +lagMs.toFixed(1), run_ms: +bareMs.toFixed(1) });
-  print({ bench: 'transitions', target: 'runner', loops, transitions: stateTransitions, ms: +runnerMs.toFixed(1), transitions_per_s: tps(runnerMs), overhead_x: +(runnerMs / bareMs).toFixed(3) });
-  print({ bench: 'transitions', target: 'runner + progress reporter', loops, transitions: stateTransitions, ms: +reporterMs.toFixed(1), transitions_per_s: tps(reporterMs), overhead_x: +(reporterMs / bareMs).toFixed(3) });
+  print({ bench: 'transitions', target: 'fluxio run path (execution service)', loops, transitions: stateTransitions, ms: +runnerMs.toFixed(1), transitions_per_s: tps(runnerMs), overhead_x: +(runnerMs / bareMs).toFixed(3) });
+  print({ bench: 'transitions', target: 'fluxio run path + progress reporter', loops, transitions: stateTransitions, ms: +reporterMs.toFixed(1), transitions_per_s: tps(reporterMs), overhead_x: +(reporterMs / bareMs).toFixed(3) });
 }
 
 try {
