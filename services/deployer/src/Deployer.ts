@@ -300,14 +300,14 @@ export class Deployer implements DeployerApi {
     return order;
   }
 
-  private functionConfig(project: string, task: string, t: ManifestTask): Omit<FunctionConfig, 'description'> {
+  private functionConfig(project: string, task: string, t: ManifestTask, manifest: Manifest): Omit<FunctionConfig, 'description'> {
     return {
       functionName: functionName(this.o.stage, project, task),
       runtime: TASK_RUNTIME,
       handler: TASK_HANDLER,
       roleArn: this.o.taskRoleArn,
       // Local stand-ins of ecs / ecs:worker tasks fit into Lambda's bounds (on AWS only lambda tasks get here, checked in prepare).
-      timeoutSeconds: Math.min(t.attributes.timeout, LAMBDA_MAX_TIMEOUT_SECONDS),
+      timeoutSeconds: lambdaTimeoutSeconds(t.attributes.timeout, taskStateTimeouts(manifest).get(task)),
       memoryMb: Math.min(Math.max(t.attributes.memory, LAMBDA_MIN_MEMORY_MB), LAMBDA_MAX_MEMORY_MB),
       environment: { ...this.o.taskEnvironment, FLUXIO_PROJECT: project, FLUXIO_STAGE: this.o.stage },
       tracing: this.o.target === 'aws',
@@ -336,7 +336,7 @@ export class Deployer implements DeployerApi {
     const t: ManifestTask = declared.service === 'ecs:worker' ? { ...declared, run: { source: workerRunSource(declared.attributes.spec), imports: [], line: 1 } } : declared;
     const runtime = await (this.runtime ??= loadTaskRuntime(this.o.taskRuntimeDir));
     const zip = functionZip(prepared.bundleFiles, runtime, t, prepared.manifest.exceptions);
-    const base = this.functionConfig(project, task, t);
+    const base = this.functionConfig(project, task, t, prepared.manifest);
     const sha = codeAndConfigSha256(zip, base);
     return { zip, config: { ...base, description: hashDescription(sha) } as FunctionConfig, sha };
   }
@@ -1125,4 +1125,48 @@ function sameVersions(a: DeploymentRecord, b: DeploymentRecord): boolean {
 function strip(record: StoredRecord): DeploymentRecord {
   const { revision: _revision, ...rest } = record;
   return structuredClone(rest) as DeploymentRecord;
+}
+
+/**
+ * Seconds a task function's Lambda `Timeout` is set above the longest
+ * `TimeoutSeconds` of the Task states that call it, so that the state's timer
+ * fires first and the ASL sees `States.Timeout` (what `with retry(on_exceptions=[States.Timeout])`
+ * and `except States.Timeout:` name, and what `fluxio run` raises), not the
+ * function's own `Sandbox.Timedout`. The function may run on for at most this
+ * long after Step Functions gave up on it.
+ */
+export const LAMBDA_TIMEOUT_MARGIN_SECONDS = 5;
+
+/**
+ * The Lambda `Timeout` of a task function: the longest `TimeoutSeconds` of
+ * the states calling it (else the class `timeout`) plus
+ * {@link LAMBDA_TIMEOUT_MARGIN_SECONDS}, within Lambda's 1–900 s.
+ */
+export function lambdaTimeoutSeconds(classTimeout: number, longestStateTimeout: number | undefined): number {
+  const state = Math.max(classTimeout, longestStateTimeout ?? 0);
+  return Math.max(1, Math.min(state + LAMBDA_TIMEOUT_MARGIN_SECONDS, LAMBDA_MAX_TIMEOUT_SECONDS));
+}
+
+/** Task class → the longest `TimeoutSeconds` of the Task states that call it, over every state machine (nested Map/Parallel states included). */
+export function taskStateTimeouts(manifest: Manifest): Map<string, number> {
+  const out = new Map<string, number>();
+  const timeouts = new Map<string, number>();
+  const walk = (states: Record<string, unknown> | undefined) => {
+    for (const [name, raw] of Object.entries(states ?? {})) {
+      const state = raw as { TimeoutSeconds?: unknown; Branches?: Array<{ States?: Record<string, unknown> }>; ItemProcessor?: { States?: Record<string, unknown> }; Iterator?: { States?: Record<string, unknown> } };
+      if (typeof state.TimeoutSeconds === 'number') timeouts.set(name, state.TimeoutSeconds);
+      for (const b of state.Branches ?? []) walk(b.States);
+      walk(state.ItemProcessor?.States);
+      walk(state.Iterator?.States);
+    }
+  };
+  for (const sm of Object.values(manifest.stateMachines)) {
+    timeouts.clear();
+    walk(sm.definition.States as Record<string, unknown>);
+    for (const [name, source] of Object.entries(sm.states)) {
+      const seconds = timeouts.get(name);
+      if (source.kind === 'Task' && source.task && seconds !== undefined) out.set(source.task, Math.max(out.get(source.task) ?? 0, seconds));
+    }
+  }
+  return out;
 }

@@ -37,7 +37,7 @@ import {
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DirectoryBlobStore, startEmbeddedDynalite, type EmbeddedDynalite } from '@fluxio/state-data';
 import { createProjectBundle } from '@fluxio/contracts/bundle/createProjectBundle';
-import { Deployer } from '../src/Deployer.ts';
+import { Deployer, LAMBDA_TIMEOUT_MARGIN_SECONDS } from '../src/Deployer.ts';
 import { LambdaFunctions } from '../src/adapters/LambdaFunctions.ts';
 import { SfnStateMachines } from '../src/adapters/SfnStateMachines.ts';
 import { CloudWatchLogGroups } from '../src/adapters/CloudWatchLogGroups.ts';
@@ -140,7 +140,7 @@ describe('an AWS deployment', () => {
     const created = lambdaMock.commandCalls(CreateFunctionCommand).map((c) => c.args[0].input);
     expect(created.map((c) => c.FunctionName).sort()).toEqual(['fluxio-prod-shop-Audit', 'fluxio-prod-shop-Price']);
     for (const c of created) {
-      expect(c).toMatchObject({ Role: TASK_ROLE, Runtime: 'python3.12', Handler: 'fluxio_task.entry.lambda_handler', Timeout: 300, MemorySize: 2048, TracingConfig: { Mode: 'Active' } });
+      expect(c).toMatchObject({ Role: TASK_ROLE, Runtime: 'python3.12', Handler: 'fluxio_task.entry.lambda_handler', Timeout: 300 + LAMBDA_TIMEOUT_MARGIN_SECONDS, MemorySize: 2048, TracingConfig: { Mode: 'Active' } });
       expect(c.Environment!.Variables).toMatchObject({ FLUXIO_STATE_DATA_URL: 'https://api.example.com', FLUXIO_PROJECT: 'shop', FLUXIO_STAGE: 'prod' });
     }
     // Published once each, after it became Active (the waiter read GetFunction).
