@@ -224,6 +224,24 @@ const countingLoop = (loops: number) => ({
   },
 });
 
+describe('Wait until a far timestamp', () => {
+  it('keeps waiting past setTimeout\'s 2^31-1 ms limit (~24.8 days) instead of firing at once, and is still abortable', async () => {
+    const definition = { StartAt: 'Later', States: { Later: { Type: 'Wait', Timestamp: '2099-01-01T00:00:00Z', End: true } } };
+    const sm = new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: false } });
+    const execution = sm.run({} as never);
+    let settled: 'succeeded' | 'aborted' | undefined;
+    execution.result.then(
+      () => (settled = 'succeeded'),
+      () => (settled = 'aborted'),
+    );
+    // Unpatched, Node clamps the delay to 1 ms and the execution succeeds within a few milliseconds.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBeUndefined();
+    execution.abort();
+    await expect(execution.result).rejects.toThrow(/aborted/i);
+  });
+});
+
 describe('cooperative scheduling (the engine yields to the event loop between transitions)', () => {
   it('lets a timer set before a long Pass/Choice loop fire while the loop still runs', async () => {
     let entered = 0;
