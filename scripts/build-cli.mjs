@@ -200,6 +200,12 @@ await cp(join(root, 'shared/python/fluxio_task'), join(outdir, 'python/fluxio_ta
   recursive: true,
   filter: (src) => !/__pycache__|\.pyc$/.test(src),
 });
+// The web console's assets, prebuilt (the installed CLI has no esbuild to build them on the first request).
+const { buildConsoleAssets } = await tsImport(pathToFileURL(join(root, 'console/src/serve.ts')).href, import.meta.url);
+const consoleAssets = await buildConsoleAssets();
+await mkdir(join(outdir, 'console'), { recursive: true });
+await writeFile(join(outdir, 'console/app.js'), consoleAssets.js);
+await writeFile(join(outdir, 'console/app.css'), consoleAssets.css);
 await writeFile(join(outdir, 'README.md'), 'Build output of scripts/build-cli.mjs (npm run build:cli); do not edit.\n');
 
 let bytes = 0;

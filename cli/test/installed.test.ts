@@ -158,6 +158,11 @@ describe('the installed fluxio CLI (npm pack, npm install -g, outside the checko
       });
       const doc = (await (await fetch(`${url}/v1/openapi.json`)).json()) as { servers: Array<{ url: string }> };
       expect(doc.servers.map((s) => s.url)).toEqual([url]);
+      // The console: the page and its prebuilt script (the installed CLI has no esbuild).
+      expect((await fetch(`${url}/`)).status).toBe(200);
+      const script = await fetch(`${url}/console/app.js`);
+      expect(script.status).toBe(200);
+      expect((await script.text()).length).toBeGreaterThan(100_000);
       const res = await fetch(`${url}/v1/runs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

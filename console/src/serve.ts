@@ -23,6 +23,12 @@ export const CONSOLE_ENTRY = join(HERE, 'app', 'main.ts');
 export const CONSOLE_CSS = join(HERE, 'app', 'style.css');
 /** Where `scripts/build-console.ts` writes the prebuilt assets. */
 export const CONSOLE_DIST = join(HERE, '..', 'dist');
+/**
+ * Where prebuilt assets are looked for when esbuild is missing: `console/dist/`,
+ * and `console/` beside the module — where `scripts/build-cli.mjs` puts them in
+ * the packed CLI (its chunks sit flat in the output directory).
+ */
+const PREBUILT_DIRS = [CONSOLE_DIST, join(HERE, 'console')];
 
 /** The built console: its script and stylesheet. */
 export interface ConsoleAssets {
@@ -73,8 +79,8 @@ const gzipped = new Map<string, Buffer>();
 /** The assets: built once per process (or read from `console/dist/`). */
 export function consoleAssets(): Promise<ConsoleAssets> {
   assets ??= buildConsoleAssets().catch((e: Error) => {
-    const js = join(CONSOLE_DIST, 'app.js');
-    if (existsSync(js)) return { js: readFileSync(js, 'utf8'), css: readFileSync(join(CONSOLE_DIST, 'app.css'), 'utf8') };
+    const dir = PREBUILT_DIRS.find((d) => existsSync(join(d, 'app.js')));
+    if (dir) return { js: readFileSync(join(dir, 'app.js'), 'utf8'), css: readFileSync(join(dir, 'app.css'), 'utf8') };
     assets = undefined;
     throw new Error(`The console could not be built (${e.message}). Install the dev dependencies (npm ci) or run npx tsx scripts/build-console.ts.`);
   });
