@@ -62,6 +62,19 @@ describe('SfnStore', () => {
     expect(store.historyPage(row.seq!, false, 10, 5)).toEqual({ text: '', count: 0, lastId: 0, more: false });
   });
 
+  it('a long write is kept as several rows and pages the same', () => {
+    const database = openPlatformDatabase();
+    const store = new SfnStore(database);
+    const row = execution('long', '{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}');
+    store.insertExecution(row);
+    store.insertHistory(row.seq!, 1, range(1, 250).map(event));
+    expect(database.db.prepare('SELECT first_id, last_id FROM sfn_history ORDER BY last_id').all()).toEqual([
+      { first_id: 1, last_id: 100 }, { first_id: 101, last_id: 200 }, { first_id: 201, last_id: 250 },
+    ]);
+    expect(ids(store.historyPage(row.seq!, false, 90, 120).text)).toEqual(range(91, 210));
+    expect(ids(store.historyPage(row.seq!, true, 251, 250).text)).toEqual(range(1, 250).reverse());
+  });
+
   it('stores a definition once for all the executions that run it, and gives it back with each', () => {
     const database = openPlatformDatabase();
     const store = new SfnStore(database);

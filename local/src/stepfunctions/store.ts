@@ -24,6 +24,9 @@ import type { PlatformDatabase, SqlDatabase } from '../store/database.ts';
  */
 export const HISTORY_SEPARATOR = ',\n';
 
+/** Most events in one history row (a page of GetExecutionHistory reads its rows whole: at most one row more than it needs). */
+const HISTORY_ROW_EVENTS = 100;
+
 /** Splits history text (events joined by {@link HISTORY_SEPARATOR}) into the events' JSON texts. */
 export const splitHistory = (text: string): string[] => (text === '' ? [] : text.split(HISTORY_SEPARATOR));
 
@@ -381,8 +384,11 @@ export class SfnStore {
    * `JSON.stringify` guarantees).
    */
   insertHistory(execution: number, firstId: number, events: readonly string[]): void {
-    if (events.length === 0) return;
-    this.s.insertHistory.run(execution, firstId + events.length - 1, firstId, events.join(HISTORY_SEPARATOR));
+    // Rows of at most HISTORY_ROW_EVENTS: a page reads whole rows, so a long execution's rows stay small.
+    for (let i = 0; i < events.length; i += HISTORY_ROW_EVENTS) {
+      const part = events.length <= HISTORY_ROW_EVENTS ? events : events.slice(i, i + HISTORY_ROW_EVENTS);
+      this.s.insertHistory.run(execution, firstId + i + part.length - 1, firstId + i, part.join(HISTORY_SEPARATOR));
+    }
   }
   /** Id of the last stored event of an execution (0 when none). */
   lastEventId = (execution: number) => this.s.maxEventId.get(execution) as number;
@@ -463,8 +469,8 @@ function upgradeFromPerEventHistory(db: SqlDatabase): void {
         let run: Array<{ id: number; event: string }> = [];
         const write = () => run.length && insert.run(execution, run[run.length - 1]!.id, run[0]!.id, run.map((e) => e.event).join(HISTORY_SEPARATOR));
         for (const e of events.all(execution) as Array<{ id: number; event: string }>) {
-          // A row holds consecutive ids; at most 1,000 events per row.
-          if (run.length && (e.id !== run[run.length - 1]!.id + 1 || run.length === 1000)) {
+          // A row holds consecutive ids, at most HISTORY_ROW_EVENTS of them.
+          if (run.length && (e.id !== run[run.length - 1]!.id + 1 || run.length === HISTORY_ROW_EVENTS)) {
             write();
             run = [];
           }
