@@ -21,7 +21,6 @@ const dirs: string[] = [];
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
-  // (a database's background checkpoint thread may still be letting go of its files: retry the removal)
   for (const d of dirs.splice(0)) {
     await eventually(`removing ${d}`, () => {
       try {

@@ -7,14 +7,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 /** The better-sqlite3 connection type. */
 export type SqlDatabase = Database.Database;
-
-/** How often the checkpoint thread copies the write-ahead log into the database file (milliseconds). */
-const CHECKPOINT_INTERVAL_MS = 250;
 
 /** File name of the database inside a `--data-dir`. */
 export const PLATFORM_DATABASE_FILE = 'platform.sqlite';
@@ -36,10 +32,10 @@ export interface PlatformDatabase {
  * in-memory one when `dataDir` is undefined (tests, `fluxio run` without `--data-dir`).
  * Write-ahead logging with `synchronous = NORMAL`: a committed transaction survives a
  * process crash (not a power loss), which is what a local platform needs.
- * Checkpoints (copying the log into the database file and syncing it, which SQLite
- * would otherwise do inside a commit every 1,000 pages, blocking the event loop on
- * the disk) run on a thread of their own (`checkpointWorker.mjs`, PASSIVE every
- * 250 ms); recovery after a crash is SQLite's own, from the log.
+ * SQLite checkpoints the log into the database file itself (inside a commit, every
+ * 1,000 pages); recovery after a crash is SQLite's own, from the log. (A checkpoint
+ * thread was measured and left out: it saved little, and a thread that outlives
+ * `close()` can recreate files of a data directory being removed.)
  * @throws Error when the file cannot be opened (e.g. permissions)
  */
 export function openPlatformDatabase(dataDir?: string): PlatformDatabase {
@@ -51,15 +47,7 @@ export function openPlatformDatabase(dataDir?: string): PlatformDatabase {
   const db = new Database(location);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  let checkpointer: Worker | undefined;
-  if (location !== ':memory:') {
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    checkpointer = new Worker(new URL('./checkpointWorker.mjs', import.meta.url), { workerData: { location, intervalMs: CHECKPOINT_INTERVAL_MS } });
-    checkpointer.on('message', (m: { error?: string }) => m.error && console.error(`[platform database] checkpoint failed: ${m.error}`));
-    checkpointer.on('error', (err) => console.error('[platform database] the checkpoint thread stopped:', err));
-    checkpointer.unref();
-  }
+  if (location !== ':memory:') db.pragma('journal_mode = WAL');
   return {
     db,
     location,
@@ -67,9 +55,7 @@ export function openPlatformDatabase(dataDir?: string): PlatformDatabase {
       db.exec(ddl);
     },
     close(): void {
-      // The thread checkpoints once more and closes its connection; closing the last connection checkpoints the rest.
-      checkpointer?.postMessage('close');
-      checkpointer = undefined;
+      // Closing the last connection checkpoints the rest of the log.
       if (db.open) db.close();
     },
   };
