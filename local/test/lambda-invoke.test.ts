@@ -306,7 +306,7 @@ describe('versions, qualifiers and isolation', () => {
     expect(payloadOf(await invoke('fluxio-task-bundled', { meta: {}, data: { n: 1 } }))).toBe(2);
   });
 
-  test("a deployed task's exception has a stack trace that names project.py at the task's line, without runtime or asyncio frames", async () => {
+  test("a deployed task's exception has a stack trace that names project.py at the task's line, with its source, without runtime or asyncio frames", async () => {
     // The deployer writes the run source after blank lines, so its line numbers are project.py's (here: line 3).
     await create('fluxio-task-raises', { 'fluxio_task_run.py': '\n\nasync def run(event, context):\n    raise KeyError(event["sku"])\n' }, { Handler: 'fluxio_task.entry.lambda_handler' });
     const out = await invoke('fluxio-task-raises', { meta: {}, data: { sku: 'tea' } });
@@ -314,7 +314,7 @@ describe('versions, qualifiers and isolation', () => {
     const p = payloadOf(out) as { errorType: string; stackTrace: string[] };
     expect(p.errorType).toBe('KeyError');
     const trace = p.stackTrace.join('');
-    expect(trace).toContain('File "project.py", line 4, in run');
+    expect(trace).toContain('File "project.py", line 4, in run\n    raise KeyError(event["sku"])');
     expect(trace).not.toMatch(/asyncio|fluxio_task/);
   });
 });

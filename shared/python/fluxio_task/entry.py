@@ -22,6 +22,7 @@ names it.
 
 import asyncio
 import json
+import linecache
 import os
 import textwrap
 
@@ -29,6 +30,26 @@ from .context import TaskContext
 from .event_processor import LazyStateDataClient, load_processor, process_event
 
 _RUN_CACHE = {}
+
+
+def remember_source(filename, code):
+    """Let tracebacks show the source lines of ``code`` compiled as ``filename``.
+
+    A deployed function has no ``project.py`` (only the extracted pieces, each
+    placed at its own lines), so its lines are put into :mod:`linecache`,
+    merged with what is there from other pieces of the same file. A real file
+    of that name is left to linecache to read.
+    """
+    if os.path.exists(filename):
+        return
+    lines = list(linecache.cache.get(filename, (0, None, [], filename))[2])
+    for number, text in enumerate(code.splitlines(True)):
+        if not text.strip():
+            continue
+        while len(lines) <= number:
+            lines.append("\n")
+        lines[number] = text if text.endswith("\n") else text + "\n"
+    linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
 
 
 def define_exceptions(namespace, exceptions, filename="<task>"):
@@ -42,6 +63,7 @@ def define_exceptions(namespace, exceptions, filename="<task>"):
     for name, spec in (exceptions or {}).items():
         line = int(spec.get("line") or 1)
         code = "\n" * max(0, line - 1) + textwrap.dedent(spec["source"])
+        remember_source(filename, code)
         exec(compile(code, filename, "exec"), namespace)
         if not isinstance(namespace.get(name), type):
             raise TypeError(f"the exception source of {name} defines no class {name}")
@@ -61,6 +83,7 @@ def load_run(source, filename="<task>", first_line=1, exceptions=None):
         code = "\n" * max(0, first_line - 1) + textwrap.dedent(source)
         namespace = {"__name__": "fluxio_task_run", "__file__": filename}
         define_exceptions(namespace, exceptions, filename)
+        remember_source(filename, code)
         exec(compile(code, filename, "exec"), namespace)
         fn = namespace.get("run")
         if fn is None or not callable(fn):
