@@ -165,25 +165,39 @@ describe('the console served by the local platform', () => {
     expect(await page.locator('svg.graph .edge[data-kind="retry"]').count()).toBeGreaterThan(0);
   });
 
-  test('a failed execution of parallel-errors shows the failed state in the failure colour with its project.py line', async () => {
+  test('a failed execution of parallel-errors: the Fail state in the failure colour with its line; the task that timed out and raised MyError caught, with the traceback line', async () => {
     const arn = await startOnAlias('parallel-errors', { level: 20, message: 'foo' });
     const d = await finished(arn);
     expect(d.status).toBe('FAILED');
+    expect(d.error).toBe('WorkerError');
     const manifest = (await api('GET', `/v1/projects/parallel-errors/deployments/${deployed['parallel-errors']!.deploymentId}/source`)).body.manifest;
-    const line = manifest.stateMachines.main.states['Raise after a timeout'].line as number;
-    await page.goto(consoleUrl(`/executions/${encodeURIComponent(arn)}?state=${encodeURIComponent('Raise after a timeout')}`));
+    const states = manifest.stateMachines.main.states as Record<string, { line: number; kind: string }>;
+    const [failState, fail] = Object.entries(states).find(([, s]) => s.kind === 'Fail')!;
+    await page.goto(consoleUrl(`/executions/${encodeURIComponent(arn)}?state=${encodeURIComponent(failState)}`));
     await page.locator('#execution-status [data-status="FAILED"]').waitFor();
-    await page.locator('svg.graph [data-state="Raise after a timeout"][data-status="failed"]').waitFor();
-    expect(await strokeOf('Raise after a timeout')).toBe(FAILURE_RGB);
+    await page.locator(`svg.graph [data-state="${failState}"][data-status="failed"]`).waitFor();
+    expect(await strokeOf(failState)).toBe(FAILURE_RGB);
     // The branches that ran are green
     await page.locator('svg.graph [data-state="Log message"][data-status="succeeded"]').waitFor();
     expect(await strokeOf('Log message')).toBe(SUCCESS_RGB);
-    // The failure, its error and the line of project.py it comes from
-    await page.locator('.state-detail .failure').first().waitFor();
-    expect(await page.locator('.state-detail .failure-error').first().textContent()).toBe(d.error);
-    expect(await page.locator('.state-detail .source-link').textContent()).toBe(`project.py:${line}`);
-    expect(await page.locator('.state-detail pre.source-line').first().textContent()).toContain('Flaky(key="Raise after a timeout")');
+    // The execution's error, and the line of project.py the Fail state comes from
+    expect(await page.locator('body').textContent()).toContain(`${d.error}: ${d.cause}`);
+    expect(await page.locator('.state-detail .source-link').textContent()).toBe(`project.py:${fail.line}`);
+    expect(await page.locator('.state-detail pre.source-line').first().textContent()).toContain('raise WorkerError("MyError was raised")');
     await shot('execution-failed');
+
+    // The deployed task: its first attempt timed out (States.Timeout, retried), the second raised MyError, caught into the Fail state.
+    await page.goto(consoleUrl(`/executions/${encodeURIComponent(arn)}?state=${encodeURIComponent('Raise after a timeout')}`));
+    await page.locator('svg.graph [data-state="Raise after a timeout"][data-status="caught"]').waitFor();
+    expect(await strokeOf('Raise after a timeout')).not.toBe(FAILURE_RGB);
+    await page.locator('.state-detail .caught-note').waitFor();
+    expect(await page.locator('.state-detail .failure-error').allTextContents()).toEqual(['States.Timeout', 'MyError']);
+    // MyError's Python traceback, at the project.py line that raised it
+    const source = readFileSync(join(ROOT, 'examples/parallel-errors/project.py'), 'utf8').split('\n');
+    const raiseLine = source.findIndex((l) => l.includes('raise MyError("foobar")')) + 1;
+    await page.locator('.state-detail pre.traceback-line').first().waitFor();
+    expect(await page.locator('.state-detail pre.traceback-line').first().textContent()).toBe(`${raiseLine} | raise MyError("foobar")`);
+    await shot('execution-caught-deployed');
   });
 
   test('parallel-errors run by the platform engine: the timeout retried, MyError caught, the Fail state failed', async () => {
