@@ -24,7 +24,7 @@ import type {
   DeployRequest,
   RollbackRequest,
 } from './schemas/deployments.ts';
-import { PlatformClientError, createSigV4Signer, errorOfBody, isLoopbackUrl, regionOfExecuteApiUrl, sendPlatformRequest, type RequestSigner, type SigV4SignerOptions } from './platformHttp.ts';
+import { PlatformClientError, createSigV4Signer, isLoopbackUrl, regionOfExecuteApiUrl, platformJsonRequest, type RequestSigner, type SigV4SignerOptions } from './platformHttp.ts';
 
 /** Any failure reported by the deployer API (or the bundle upload). */
 export class DeployerClientError extends PlatformClientError {
@@ -73,27 +73,8 @@ export class DeployerClient {
     this.fetchFn = options.fetch ?? globalThis.fetch;
   }
 
-  private async request(method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await sendPlatformRequest(
-      {
-        fetch: this.fetchFn,
-        sign: this.options.sign,
-        onNetworkError: (message) =>
-          new DeployerClientError(`${message}. Is the platform running there? Start the local one with \`fluxio serve\` (npm start), or pass --url.`, 0, 'Client.Network'),
-      },
-      method,
-      this.base + p,
-      body === undefined ? undefined : JSON.stringify(body),
-    );
-    if (!res.ok) {
-      const err = errorOfBody(res.body);
-      const fallback =
-        res.status === 403 && !this.options.sign
-          ? `${method} ${p} answered 403: the platform wants signed requests (IAM auth).`
-          : `${method} ${p} answered ${res.status}: ${res.text.slice(0, 300) || '(no body)'}`;
-      throw new DeployerClientError(err?.message ?? (res.body as { message?: string })?.message ?? fallback, res.status, err?.code ?? `Http.${res.status}`, err?.details);
-    }
-    return { status: res.status, body: res.body };
+  private request(method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    return platformJsonRequest({ base: this.base, fetch: this.fetchFn, sign: this.options.sign }, DeployerClientError, method, p, body);
   }
 
   /** `POST /v1/projects/{project}/bundles/upload-url`. @throws 413 `Deploy.BundleTooLarge` */

@@ -23,7 +23,7 @@ import type {
   StopRequest,
   StopResponse,
 } from './schemas/executions.ts';
-import { PlatformClientError, errorOfBody, sendPlatformRequest, type RequestSigner } from './platformHttp.ts';
+import { PlatformClientError, platformJsonRequest, type RequestSigner } from './platformHttp.ts';
 
 /** Any failure reported by the executions API, or the client's own (`Client.Network`). */
 export class ExecutionsClientError extends PlatformClientError {
@@ -56,27 +56,8 @@ export class ExecutionsClient {
     this.fetchFn = options.fetch ?? globalThis.fetch;
   }
 
-  private async request(method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await sendPlatformRequest(
-      {
-        fetch: this.fetchFn,
-        sign: this.options.sign,
-        onNetworkError: (message) =>
-          new ExecutionsClientError(`${message}. Is the platform running there? Start the local one with \`fluxio serve\` (npm start), or pass --url.`, 0, 'Client.Network'),
-      },
-      method,
-      this.base + p,
-      body === undefined ? undefined : JSON.stringify(body),
-    );
-    if (!res.ok) {
-      const err = errorOfBody(res.body);
-      const fallback =
-        res.status === 403 && !this.options.sign
-          ? `${method} ${p} answered 403: the platform wants signed requests (IAM auth).`
-          : `${method} ${p} answered ${res.status}: ${res.text.slice(0, 300) || '(no body)'}`;
-      throw new ExecutionsClientError(err?.message ?? (res.body as { message?: string })?.message ?? fallback, res.status, err?.code ?? `Http.${res.status}`, err?.details);
-    }
-    return { status: res.status, body: res.body };
+  private request(method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    return platformJsonRequest({ base: this.base, fetch: this.fetchFn, sign: this.options.sign }, ExecutionsClientError, method, p, body);
   }
 
   /**

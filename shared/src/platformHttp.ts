@@ -1,6 +1,6 @@
 /**
  * The one way Fluxio's TypeScript clients talk to the platform's HTTP API
- * (the state data client, the deployer client): JSON requests through any
+ * (the state data, deployer and executions clients): JSON requests through any
  * `fetch`, an optional signer, and the standard error body
  * `{"error":{"code","message","details"?}}` turned into an error.
  *
@@ -160,4 +160,44 @@ export async function sendPlatformRequest(
     parsed = undefined;
   }
   return { status: res.status, ok: res.ok, body: parsed, text, headers: res.headers };
+}
+
+/** The error class of one platform client (a {@link PlatformClientError} subclass). */
+export type PlatformErrorClass = new (message: string, status: number, code: string, details?: unknown) => PlatformClientError;
+
+/**
+ * One JSON request of a platform API client (deployer, executions) to
+ * `base + path`: the parsed body of a 2xx answer, else `ErrorClass` from the
+ * standard error body (`{"error":{"code","message","details"?}}`); without one
+ * (API Gateway's own 403/429 `{"message"}`, a proxy's page) a message that says
+ * what answered, and for an unsigned 403 that the platform wants signed requests.
+ * @throws ErrorClass: status 0 and code `Client.Network` when nothing answered
+ */
+export async function platformJsonRequest(
+  client: { base: string; fetch: typeof fetch; sign?: RequestSigner },
+  ErrorClass: PlatformErrorClass,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const res = await sendPlatformRequest(
+    {
+      fetch: client.fetch,
+      sign: client.sign,
+      onNetworkError: (message) =>
+        new ErrorClass(`${message}. Is the platform running there? Start the local one with \`fluxio serve\` (npm start), or pass --url.`, 0, 'Client.Network'),
+    },
+    method,
+    client.base + path,
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+  if (!res.ok) {
+    const err = errorOfBody(res.body);
+    const fallback =
+      res.status === 403 && !client.sign
+        ? `${method} ${path} answered 403: the platform wants signed requests (IAM auth).`
+        : `${method} ${path} answered ${res.status}: ${res.text.slice(0, 300) || '(no body)'}`;
+    throw new ErrorClass(err?.message ?? (res.body as { message?: string })?.message ?? fallback, res.status, err?.code ?? `Http.${res.status}`, err?.details);
+  }
+  return { status: res.status, body: res.body };
 }
