@@ -21,8 +21,7 @@ import type {
   StartExecutionInput,
   StopExecutionInput,
 } from '@aws-sdk/client-sfn';
-import type { DeploymentRecord } from '@fluxio/contracts/schemas/deployments';
-import type { Manifest } from '@fluxio/contracts/manifest';
+import type { DeploymentRecord, DeploymentSource, ProjectDescription } from '@fluxio/contracts/schemas/deployments';
 
 /** Wire form of an SDK output: `Date` fields arrive as epoch seconds. */
 type Wire<T> = T extends Date ? number : T extends Array<infer U> ? Array<Wire<U>> : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
@@ -123,21 +122,7 @@ export async function fullHistory(executionArn: string): Promise<SfnHistoryEvent
   return events;
 }
 
-/** `GET /v1/projects/{project}`: the current deployment. */
-export interface ProjectDescription {
-  project: string;
-  currentDeployment: DeploymentRecord | null;
-  stateMachines: DeploymentRecord['stateMachines'];
-}
-
-/** `GET …/deployments/{id}/source`. */
-export interface DeploymentSource {
-  project: string;
-  deploymentId: string;
-  path: 'project.py';
-  source: string;
-  manifest: Manifest;
-}
+export type { DeploymentSource, ProjectDescription } from '@fluxio/contracts/schemas/deployments';
 
 async function v1<T>(path: string): Promise<T> {
   const res = await fetch(path, { headers: { accept: 'application/json' } });

@@ -11,27 +11,8 @@ import type {
   RollbackRequest,
 } from '@fluxio/contracts/schemas/deployments';
 
-/** What `GET /v1/projects/{project}` answers. */
-export interface ProjectDescription {
-  project: string;
-  currentDeployment: DeploymentRecord | null;
-  stateMachines: DeploymentRecord['stateMachines'];
-}
-
-/**
- * What `GET /v1/projects/{project}/deployments/{deploymentId}/source` answers:
- * the deployment's `project.py` (from its bundle) and the manifest compiled
- * from it (the source map `stateMachines.<fn>.states.<state>.line` links each
- * state to its line). Read-only; served by the local platform for the console.
- */
-export interface DeploymentSource {
-  project: string;
-  deploymentId: string;
-  /** Always `project.py` (the bundle's root file). */
-  path: 'project.py';
-  source: string;
-  manifest: import('@fluxio/contracts/manifest').Manifest;
-}
+export type { DeploymentSource, ProjectDescription } from '@fluxio/contracts/schemas/deployments';
+import type { DeploymentSource, ProjectDescription } from '@fluxio/contracts/schemas/deployments';
 
 export interface DeployerApi {
   /**

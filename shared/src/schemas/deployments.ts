@@ -11,6 +11,7 @@
  * created/updated with `publish: true`, and its alias `live` points at the new
  * version. The record of each deployment is kept (newest first).
  */
+import type { Manifest } from '../manifest.ts';
 import { Type, type Static } from '@sinclair/typebox';
 
 /**
@@ -237,6 +238,8 @@ export const ProjectDescriptionSchema = Type.Object(
   },
   { $id: 'ProjectDescription' },
 );
+/** What `GET /v1/projects/{project}` answers. */
+export type ProjectDescription = Omit<Static<typeof ProjectDescriptionSchema>, 'currentDeployment'> & { currentDeployment: DeploymentRecord | null };
 
 /** `GET /v1/projects/{project}/deployments/{deploymentId}/source` (local platform): the deployment's project.py and compiled manifest. */
 export const DeploymentSourceSchema = Type.Object(
@@ -249,3 +252,10 @@ export const DeploymentSourceSchema = Type.Object(
   },
   { $id: 'DeploymentSource' },
 );
+/**
+ * What `GET /v1/projects/{project}/deployments/{deploymentId}/source` answers:
+ * the deployment's `project.py` (from its bundle) and the manifest compiled
+ * from it (the source map `stateMachines.<fn>.states.<state>.line` links each
+ * state to its line). Read-only; served by the local platform for the console.
+ */
+export type DeploymentSource = Omit<Static<typeof DeploymentSourceSchema>, 'manifest'> & { manifest: Manifest };
