@@ -2,7 +2,10 @@
  * The local platform (`npm start` / `fluxio serve`): every HTTP API of
  * {@link ROUTES} on 127.0.0.1 with the embedded defaults — dynalite on disk and
  * the blob directory under `.fluxio/`, the run API on a warm Python worker
- * pool, the OpenAPI document at `/v1/openapi.json`.
+ * pool, the OpenAPI document at `/v1/openapi.json` — plus the Step Functions
+ * API (`POST /`) and the Lambda API (`/2015-03-31/functions`) on SQLite, the
+ * trigger service over an in-process scheduler, topic bus and export registry
+ * (local/src/triggers), and the web console at `GET /` (console/).
  */
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
