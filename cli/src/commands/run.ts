@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
 import { resolveProjectFile } from '../projectFile.ts';
+import { readInputOption } from '../inputOption.ts';
 import { projectNameFromDirectory } from './compile.ts';
 import type { RunEvent } from '@fluxio/local/engine/events';
 
@@ -58,24 +59,7 @@ Examples:
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 
 async function parseInput(raw: string | undefined, io: CommandIo): Promise<unknown> {
-  if (raw === undefined) return {};
-  let text = raw;
-  let what = '--input';
-  if (raw.startsWith('@')) {
-    const path = resolve(io.cwd, raw.slice(1));
-    what = `--input file ${raw.slice(1)}`;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read ${what}: no such file`, 'Use --input @path/to/input.json with an existing file, or inline JSON.');
-    }
-  }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${what} is not valid JSON (${(err as Error).message})`, `Example: --input '{"increment": 3}' or --input @input.json`);
-  }
+  const { input, what } = await readInputOption(raw, io);
   // Refused up front like Step Functions' StartExecution (InvalidExecutionInput), not deep inside the run.
   const { executionInputProblem } = await import('@fluxio/local/engine/limits');
   const problem = executionInputProblem(input);

@@ -8,10 +8,9 @@
  * Exit codes: 0 started (with `--wait`: SUCCEEDED), 1 refused, unreachable or
  * (with `--wait`) any other status, 2 usage error.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { EXIT, UsageError, type Command, type CommandIo, type ParsedArgs } from '../command.ts';
 import { projectArgument, reportError } from '../platformCommand.ts';
+import { readInputOption } from '../inputOption.ts';
 import { bareManifest, causeText, connectExecutions, elapsed, executionName, EXECUTION_OPTIONS, EXECUTION_OPTIONS_HELP, followExecution, historyToRunEvents, stateMachineOption } from '../executionsCommand.ts';
 
 const USAGE = 'Usage: fluxio start PROJECT [--state-machine NAME] [--input JSON|@FILE] [--name NAME] [--wait] [--url URL] [--json]';
@@ -54,23 +53,7 @@ Examples:
 
 /** `--input`: inline JSON or `@file`, a JSON object. @throws UsageError */
 async function inputOption(raw: string | undefined, io: CommandIo): Promise<Record<string, unknown>> {
-  if (raw === undefined) return {};
-  let text = raw;
-  let what = '--input';
-  if (raw.startsWith('@')) {
-    what = `--input file ${raw.slice(1)}`;
-    try {
-      text = await readFile(resolve(io.cwd, raw.slice(1)), 'utf8');
-    } catch {
-      throw new UsageError(`cannot read ${what}: no such file`, 'Use --input @path/to/input.json with an existing file, or inline JSON.');
-    }
-  }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${what} is not valid JSON (${(err as Error).message})`, `Example: --input '{"increment": 3}' or --input @input.json`);
-  }
+  const { input, what } = await readInputOption(raw, io);
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw new UsageError(`${what} must be a JSON object, not ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`, `Wrap it in an object, e.g. --input '{"items": [1, 2]}'.`);
   return input as Record<string, unknown>;
